@@ -1,0 +1,36 @@
+// Fills the reference KernelTable; every entry is set, so any other backend may start from it.
+#include "kernels/reference/reference_kernels.h"
+
+namespace tinytorch::kernels {
+
+const KernelTable& reference_kernels() {
+  static const KernelTable table = [] {
+    KernelTable t;
+    t.name = "reference";
+    t.fill = reference::fill;
+    t.copy = reference::copy;
+    t.unary = reference::unary;
+    t.binary = reference::binary;
+    t.where = reference::where;
+    t.reduce = reference::reduce;
+    t.arg_reduce = reference::arg_reduce;
+    t.bmm = reference::bmm;
+    t.softmax = reference::softmax;
+    t.softmax_backward = reference::softmax_backward;
+    t.conv2d = reference::conv2d;
+    t.conv2d_backward_input = reference::conv2d_backward_input;
+    t.conv2d_backward_weight = reference::conv2d_backward_weight;
+    t.max_pool2d = reference::max_pool2d;
+    t.max_pool2d_backward = reference::max_pool2d_backward;
+    t.avg_pool2d = reference::avg_pool2d;
+    t.avg_pool2d_backward = reference::avg_pool2d_backward;
+    t.index_select = reference::index_select;
+    t.index_add = reference::index_add;
+    t.gather = reference::gather;
+    t.scatter_add = reference::scatter_add;
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace tinytorch::kernels
