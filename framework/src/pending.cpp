@@ -6,20 +6,6 @@
 namespace tinytorch {
 #define TT_PENDING(what) throw Error(what ": not implemented yet")
 
-// ---- softmax / losses / dropout (helper: nn ops) ----
-Tensor softmax(const Tensor&, int64_t) { TT_PENDING("softmax"); }
-Tensor log_softmax(const Tensor&, int64_t) { TT_PENDING("log_softmax"); }
-Tensor cross_entropy(const Tensor&, const Tensor&, const CrossEntropyOptions&) { TT_PENDING("cross_entropy"); }
-Tensor nll_loss(const Tensor&, const Tensor&, int64_t, Reduction) { TT_PENDING("nll_loss"); }
-Tensor mse_loss(const Tensor&, const Tensor&, Reduction) { TT_PENDING("mse_loss"); }
-Tensor binary_cross_entropy_with_logits(const Tensor&, const Tensor&, Reduction) { TT_PENDING("bce"); }
-Tensor dropout(const Tensor&, double, bool, Generator*) { TT_PENDING("dropout"); }
-namespace kernels::reference {
-void softmax(const Tensor&, const Tensor&, int64_t, bool) { TT_PENDING("softmax kernel"); }
-void softmax_backward(const Tensor&, const Tensor&, const Tensor&, int64_t, bool) { TT_PENDING("softmax kernel"); }
-}  // namespace kernels::reference
-// ---- end softmax / losses / dropout ----
-
 // ---- conv / pool (helper: conv) ----
 Tensor conv2d(const Tensor&, const Tensor&, const Tensor&, Pair, Pair, Pair, int64_t) { TT_PENDING("conv2d"); }
 Tensor max_pool2d(const Tensor&, Pair, Pair, Pair, Pair) { TT_PENDING("max_pool2d"); }

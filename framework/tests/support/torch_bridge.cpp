@@ -4,43 +4,6 @@
 
 namespace tt_test {
 
-at::ScalarType to_torch_dtype(tt::DType dtype) {
-  switch (dtype) {
-    case tt::kFloat32: return at::kFloat;
-    case tt::kFloat64: return at::kDouble;
-    case tt::kInt64: return at::kLong;
-    case tt::kBFloat16: return at::kBFloat16;
-    case tt::kFloat16: return at::kHalf;
-    case tt::kBool: return at::kBool;
-  }
-  return at::kFloat;
-}
-
-tt::DType from_torch_dtype(at::ScalarType type) {
-  switch (type) {
-    case at::kFloat: return tt::kFloat32;
-    case at::kDouble: return tt::kFloat64;
-    case at::kLong: return tt::kInt64;
-    case at::kBFloat16: return tt::kBFloat16;
-    case at::kHalf: return tt::kFloat16;
-    case at::kBool: return tt::kBool;
-    default: throw std::runtime_error(std::string("no TinyTorch dtype for ") + c10::toString(type));
-  }
-}
-
-at::Tensor to_torch(const tt::Tensor& tensor) {
-  tt::Tensor dense = tensor.detach().contiguous();
-  at::Tensor out = torch::empty(dense.sizes(), torch::TensorOptions().dtype(to_torch_dtype(dense.dtype())));
-  std::memcpy(out.data_ptr(), dense.raw_data(), static_cast<size_t>(dense.numel()) * dense.element_size());
-  return out;
-}
-
-tt::Tensor from_torch(const at::Tensor& tensor) {
-  at::Tensor dense = tensor.detach().contiguous();
-  return tt::from_buffer(dense.data_ptr(), tt::Shape(dense.sizes().begin(), dense.sizes().end()),
-                         from_torch_dtype(dense.scalar_type()));
-}
-
 ::testing::AssertionResult all_close(const tt::Tensor& actual, const at::Tensor& expected, double rtol, double atol,
                                      const std::string& what) {
   if (!actual.defined() || !expected.defined())

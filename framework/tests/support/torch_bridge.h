@@ -1,20 +1,19 @@
-// Moves tensors between TinyTorch and LibTorch (always by copy) and compares them with stated
-// tolerances. LibTorch is the oracle for forward values and gradients in every op test.
+// Compares TinyTorch tensors with LibTorch ones under stated tolerances (copies between the two
+// frameworks come from framework/interop). LibTorch is the oracle for forward values and gradients in every op test.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "interop/torch_interop.h"
 #include "tinytorch/tinytorch.h"
 
 namespace tt_test {
 
-at::ScalarType to_torch_dtype(tt::DType dtype);
-tt::DType from_torch_dtype(at::ScalarType type);
-
-// Same shape, dtype and values; the result is contiguous and does not require grad.
-at::Tensor to_torch(const tt::Tensor& tensor);
-tt::Tensor from_torch(const at::Tensor& tensor);
+using tinytorch::interop::from_torch;
+using tinytorch::interop::from_torch_dtype;
+using tinytorch::interop::to_torch;
+using tinytorch::interop::to_torch_dtype;
 
 // Element-wise |actual - expected| <= atol + rtol * |expected|, plus equal shapes and dtypes.
 // The failure message names `what`, the worst element and both values.
