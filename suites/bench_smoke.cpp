@@ -3,12 +3,12 @@
 // implementations before anything is timed, so a wrong result fails the run instead of being timed.
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
+#include <unistd.h>
 
-#include <cstdio>
 #include <functional>
-#include <map>
 
 #include "common/bench_context.h"
+#include "common/table_reporter.h"
 #include "interop/torch_interop.h"
 #include "tinytorch/tinytorch.h"
 
@@ -26,11 +26,20 @@ struct SmokeCase {
 
 std::vector<SmokeCase> smoke_cases() {
   return {
-      {"matmul", "m=256,n=256,k=256", {{256, 256}, {256, 256}}, [](auto& x) { return tt::matmul(x[0], x[1]); },
+      {"matmul",
+       "m=256,n=256,k=256",
+       {{256, 256}, {256, 256}},
+       [](auto& x) { return tt::matmul(x[0], x[1]); },
        [](auto& x) { return torch::matmul(x[0], x[1]); }},
-      {"add", "n=1048576", {{1024, 1024}, {1024, 1024}}, [](auto& x) { return x[0] + x[1]; },
+      {"add",
+       "n=1048576",
+       {{1024, 1024}, {1024, 1024}},
+       [](auto& x) { return x[0] + x[1]; },
        [](auto& x) { return x[0] + x[1]; }},
-      {"relu", "n=1048576", {{1024, 1024}}, [](auto& x) { return tt::relu(x[0]); },
+      {"relu",
+       "n=1048576",
+       {{1024, 1024}},
+       [](auto& x) { return tt::relu(x[0]); },
        [](auto& x) { return torch::relu(x[0]); }},
       {"sum", "n=1048576", {{1024, 1024}}, [](auto& x) { return x[0].sum(); }, [](auto& x) { return x[0].sum(); }},
   };
@@ -57,60 +66,6 @@ void verify(const SmokeCase& c) {
   }
 }
 
-// Collects results while printing Google Benchmark's usual console output, then prints the
-// per-case comparison table.
-class TableReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (run.run_type != Run::RT_Iteration && run.aggregate_name != "median") continue;
-      const std::string name = run.benchmark_name();
-      // name: smoke/<op>/fwd/<impl...>/<params>/threads=N; the impl may contain a '/'.
-      const auto parts = split(name);
-      if (parts.size() < 6) continue;
-      const std::string impl = parts.size() == 7 ? parts[3] + "/" + parts[4] : parts[3];
-      const std::string key = parts[1] + " " + parts[parts.size() - 2];
-      seconds_[key][impl] = run.GetAdjustedRealTime() / benchmark::GetTimeUnitMultiplier(run.time_unit) * 1e9;  // ns
-      order_.emplace(key, order_.size());
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-
-  void Finalize() override {
-    ConsoleReporter::Finalize();
-    std::printf("\n%-28s %16s %16s %16s %12s\n", "case (time per call)", "tinytorch/ref", "tinytorch/opt",
-                "libtorch", "opt/libtorch");
-    std::vector<std::pair<size_t, std::string>> keys;
-    for (const auto& [key, index] : order_) keys.emplace_back(index, key);
-    std::sort(keys.begin(), keys.end());
-    for (const auto& [index, key] : keys) {
-      auto& row = seconds_[key];
-      auto cell = [&](const std::string& impl) {
-        return row.count(impl) ? fmt::format("{:.3f} ms", row[impl] / 1e6) : std::string("-");
-      };
-      const std::string ratio = row.count("tinytorch/optimized") && row.count("libtorch")
-                                    ? fmt::format("{:.2f}x", row["tinytorch/optimized"] / row["libtorch"])
-                                    : "-";
-      std::printf("%-28s %16s %16s %16s %12s\n", key.c_str(), cell("tinytorch/reference").c_str(),
-                  cell("tinytorch/optimized").c_str(), cell("libtorch").c_str(), ratio.c_str());
-    }
-  }
-
- private:
-  static std::vector<std::string> split(const std::string& name) {
-    std::vector<std::string> parts;
-    size_t start = 0;
-    for (size_t at = name.find('/'); at != std::string::npos; at = name.find('/', start)) {
-      parts.push_back(name.substr(start, at - start));
-      start = at + 1;
-    }
-    parts.push_back(name.substr(start));
-    return parts;
-  }
-  std::map<std::string, std::map<std::string, double>> seconds_;
-  std::map<std::string, size_t> order_;
-};
-
 void register_case(const SmokeCase& c, int threads) {
   const std::string suffix = "/" + c.params + "/threads=" + std::to_string(threads);
   for (const std::string& backend : tt::available_backends()) {
@@ -123,13 +78,14 @@ void register_case(const SmokeCase& c, int threads) {
                                    for (auto _ : state) benchmark::DoNotOptimize(c.tinytorch(inputs));
                                  });
   }
-  benchmark::RegisterBenchmark(("smoke/" + c.op + "/fwd/libtorch" + suffix).c_str(), [c, threads](benchmark::State& state) {
-    tt_bench::set_all_threads(threads);
-    torch::NoGradGuard no_grad;
-    std::vector<at::Tensor> inputs;
-    for (const auto& t : make_inputs(c)) inputs.push_back(to_torch(t));
-    for (auto _ : state) benchmark::DoNotOptimize(c.libtorch(inputs));
-  });
+  benchmark::RegisterBenchmark(("smoke/" + c.op + "/fwd/libtorch" + suffix).c_str(),
+                               [c, threads](benchmark::State& state) {
+                                 tt_bench::set_all_threads(threads);
+                                 torch::NoGradGuard no_grad;
+                                 std::vector<at::Tensor> inputs;
+                                 for (const auto& t : make_inputs(c)) inputs.push_back(to_torch(t));
+                                 for (auto _ : state) benchmark::DoNotOptimize(c.libtorch(inputs));
+                               });
 }
 }  // namespace
 
@@ -140,7 +96,8 @@ int main(int argc, char** argv) {
     verify(c);
     register_case(c, 1);
   }
-  TableReporter reporter;
+  tt_bench::TableReporter reporter(isatty(STDOUT_FILENO) ? tt_bench::TableReporter::OO_Color
+                                                         : tt_bench::TableReporter::OO_None);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   return 0;

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "kernels/optimized/cpu_features.h"
 #include "tinytorch/tinytorch.h"
 
 #ifndef TT_GIT_COMMIT
@@ -68,14 +69,19 @@ void add_run_context() {
   benchmark::AddCustomContext("libtorch_blas_core", blas.core);
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   benchmark::AddCustomContext("openblas_coretype_env", coretype ? coretype : "");
-  benchmark::AddCustomContext("libtorch_version", fmt::format("{}.{}.{}", TORCH_VERSION_MAJOR, TORCH_VERSION_MINOR,
-                                                               TORCH_VERSION_PATCH));
+  benchmark::AddCustomContext("libtorch_version",
+                              fmt::format("{}.{}.{}", TORCH_VERSION_MAJOR, TORCH_VERSION_MINOR, TORCH_VERSION_PATCH));
   benchmark::AddCustomContext("libtorch_parallel", at::get_parallel_info());
   benchmark::AddCustomContext("compiler", fmt::format("{} {}", "g++", __VERSION__));
   benchmark::AddCustomContext("cxx_flags", TT_CXX_FLAGS);
   benchmark::AddCustomContext("build_type", TT_BUILD_TYPE);
   benchmark::AddCustomContext("git_commit", TT_GIT_COMMIT);
+  tt::backend_name();  // registers the backends: available_backends() lists only registered ones
   benchmark::AddCustomContext("tinytorch_backends", fmt::format("{}", fmt::join(tt::available_backends(), ",")));
+  benchmark::AddCustomContext("tinytorch_default_backend", tt::backend_name());
+  benchmark::AddCustomContext("tinytorch_isa", tinytorch::kernels::cpu_isa_name());
+  benchmark::AddCustomContext(
+      "thread_policy", "per benchmark, TinyTorch, LibTorch intra-op and OpenBLAS threads all set to num_threads");
 }
 
 }  // namespace tt_bench

@@ -17,8 +17,8 @@ struct BlasInfo {
 };
 BlasInfo blas_info();
 
-// Adds CPU model, ISA flags, BLAS, LibTorch version, compiler, build type, git commit and
-// TinyTorch backends to benchmark::AddCustomContext.
+// Adds CPU model, ISA flags, BLAS, LibTorch version, compiler, build type, git commit, TinyTorch
+// backends and the ISA its optimized kernels use to benchmark::AddCustomContext.
 void add_run_context();
 
 }  // namespace tt_bench

@@ -4,6 +4,8 @@
 // Type promotion (same rules as PyTorch, tested in test_type_promotion.cpp):
 //   * categories rank bool < integer < floating; the higher category wins;
 //   * within a category the wider type wins (f32 + f64 -> f64; bf16 + f16 -> f32);
+//   * a 0-dim tensor never widens a dimensioned tensor of its own category (f32[3] + f64[] -> f32);
+//     of a higher category it decides the dtype (i64[3] + f64[] -> f64), see result_type();
 //   * a C++ scalar never widens a tensor of its own category (f32 tensor * 2.0 -> f32), but an
 //     integral tensor combined with a floating scalar becomes the default dtype, f32.
 #pragma once

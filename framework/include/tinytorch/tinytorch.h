@@ -9,6 +9,7 @@
 #include "tinytorch/grad_mode.h"
 #include "tinytorch/gradcheck.h"
 #include "tinytorch/memory.h"
+#include "tinytorch/nn.h"
 #include "tinytorch/ops/creation.h"
 #include "tinytorch/ops/elementwise.h"
 #include "tinytorch/ops/indexing.h"
@@ -17,5 +18,6 @@
 #include "tinytorch/ops/reduction.h"
 #include "tinytorch/ops/shape_ops.h"
 #include "tinytorch/tensor.h"
+#include "tinytorch/threading.h"
 
 namespace tt = tinytorch;

@@ -91,6 +91,7 @@ struct KernelTable {
 
 const KernelTable& active_kernels();
 const KernelTable& reference_kernels();
+const KernelTable& optimized_kernels();  // framework/src/kernels/optimized/table.cpp
 // Makes `table` selectable by name (backends call this from a static registrar).
 void register_backend(const KernelTable& table);
 

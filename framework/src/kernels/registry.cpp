@@ -25,6 +25,7 @@ Registry& registry() {
 // Resolves the active table on first use: TINYTORCH_BACKEND, else the fastest registered backend.
 const KernelTable* initial_backend(Registry& r) {
   r.tables.emplace("reference", reference_kernels());
+  r.tables.emplace("optimized", optimized_kernels());
   if (const char* env = std::getenv("TINYTORCH_BACKEND"); env != nullptr && *env != '\0') {
     auto it = r.tables.find(env);
     TT_CHECK(it != r.tables.end(), "TINYTORCH_BACKEND: unknown backend \"{}\"; available: {}", env,
@@ -64,6 +65,7 @@ void set_backend(const std::string& name) {
 std::string backend_name() { return kernels::active_kernels().name; }
 
 std::vector<std::string> available_backends() {
+  kernels::active_kernels();  // registers the built-in backends on first use
   std::vector<std::string> names;
   for (const auto& [name, table] : kernels::registry().tables) names.push_back(name);
   if (names.empty()) names.push_back("reference");

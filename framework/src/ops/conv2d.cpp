@@ -52,7 +52,8 @@ void check_conv_args(const Tensor& input, const Tensor& weight, const Tensor& bi
            shape_str(input.sizes()), in_channels, shape_str(weight.sizes()), p.groups, weight.size(1) * p.groups);
 
   const int64_t padded_h = input.size(-2) + 2 * p.padding[0], padded_w = input.size(-1) + 2 * p.padding[1];
-  const int64_t extent_h = p.dilation[0] * (weight.size(2) - 1) + 1, extent_w = p.dilation[1] * (weight.size(3) - 1) + 1;
+  const int64_t extent_h = p.dilation[0] * (weight.size(2) - 1) + 1,
+                extent_w = p.dilation[1] * (weight.size(3) - 1) + 1;
   TT_CHECK(extent_h <= padded_h && extent_w <= padded_w,
            "conv2d: kernel of size {}x{} (dilation {}, so it spans {}x{}) is larger than the padded input {}x{} "
            "(input {} with padding {}); use a smaller kernel or more padding",
@@ -61,8 +62,8 @@ void check_conv_args(const Tensor& input, const Tensor& weight, const Tensor& bi
 
   if (!bias.defined()) return;
   TT_CHECK(bias.dim() == 1 && bias.size(0) == out_channels,
-           "conv2d: bias of shape {} must be [{}] (one value per output channel of weight {})",
-           shape_str(bias.sizes()), out_channels, shape_str(weight.sizes()));
+           "conv2d: bias of shape {} must be [{}] (one value per output channel of weight {})", shape_str(bias.sizes()),
+           out_channels, shape_str(weight.sizes()));
   TT_CHECK(bias.dtype() == input.dtype(), "conv2d: bias dtype {} must match input dtype {}; convert with .to()",
            dtype_name(bias.dtype()), dtype_name(input.dtype()));
   detail::check_same_device(input, bias, "conv2d");

@@ -17,7 +17,7 @@ void check_shape(const Shape& shape, const char* op) {
 // Fills a new tensor element by element from `next()` (used by the random and range factories).
 template <class Next>
 Tensor generate(const Shape& shape, TensorOptions options, Next&& next) {
-  Tensor out = empty(shape, options.dtype());
+  Tensor out = empty(shape, options.requires_grad(false));  // keeps the device
   kernels::dispatch_all(options.dtype(), "generate", [&](auto tag) {
     using T = decltype(tag);
     T* data = out.data_ptr<T>();
@@ -38,7 +38,7 @@ Tensor empty(const Shape& shape, TensorOptions options) {
 }
 
 Tensor full(const Shape& shape, const Scalar& value, TensorOptions options) {
-  Tensor out = empty(shape, options.dtype());
+  Tensor out = empty(shape, options.requires_grad(false));  // keeps the device
   kernels::active_kernels().fill(out, value.to_double());
   return out.requires_grad_(options.requires_grad());
 }
@@ -47,16 +47,17 @@ Tensor zeros(const Shape& shape, TensorOptions options) { return full(shape, 0, 
 Tensor ones(const Shape& shape, TensorOptions options) { return full(shape, 1, options); }
 Tensor scalar_tensor(const Scalar& value, TensorOptions options) { return full({}, value, options); }
 
-Tensor arange(const Scalar& end, TensorOptions options) { return arange(0, end, 1, options); }
+Tensor arange(const Scalar& end, std::optional<TensorOptions> options) { return arange(0, end, 1, options); }
 
-Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, TensorOptions options) {
+Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step, std::optional<TensorOptions> options) {
+  if (!options) options = start.is_integral() && end.is_integral() && step.is_integral() ? kInt64 : kFloat32;
   const double s = start.to_double(), e = end.to_double(), st = step.to_double();
   TT_CHECK(st != 0, "arange: step must be nonzero");
   TT_CHECK((st > 0 && e >= s) || (st < 0 && e <= s),
            "arange: range [{}, {}) is empty or runs against step {}; swap start and end or flip the step's sign", s, e,
            st);
   const auto n = static_cast<int64_t>(std::ceil((e - s) / st));
-  return generate({n}, options, [&](int64_t i) { return s + static_cast<double>(i) * st; });
+  return generate({n}, *options, [&](int64_t i) { return s + static_cast<double>(i) * st; });
 }
 
 Tensor linspace(double start, double end, int64_t steps, TensorOptions options) {
@@ -64,6 +65,7 @@ Tensor linspace(double start, double end, int64_t steps, TensorOptions options) 
   const double step = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
   // Fill symmetric halves from each end, as PyTorch does, so the last value is exactly `end`.
   return generate({steps}, options, [&](int64_t i) {
+    if (steps == 1) return start;
     return i < steps / 2 ? start + step * static_cast<double>(i) : end - step * static_cast<double>(steps - 1 - i);
   });
 }

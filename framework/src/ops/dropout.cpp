@@ -11,7 +11,8 @@ namespace tinytorch {
 Tensor dropout(const Tensor& x, double p, bool training, Generator* generator) {
   TT_CHECK(p >= 0.0 && p <= 1.0, "dropout: probability p must be in [0, 1], got {}", p);
   detail::check_compute_dtype(x, "dropout");
-  TT_CHECK(is_floating(x.dtype()), "dropout: input dtype must be floating point, got {}; convert with .to(tt::kFloat32)",
+  TT_CHECK(is_floating(x.dtype()),
+           "dropout: input dtype must be floating point, got {}; convert with .to(tt::kFloat32)",
            dtype_name(x.dtype()));
   if (!training || p == 0.0) return x;
   // As PyTorch: p = 1 multiplies by zero rather than dividing by 1 - p = 0.

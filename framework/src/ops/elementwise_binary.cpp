@@ -27,7 +27,7 @@ Tensor binary_kernel(kernels::BinaryOp op, const Tensor& a, const Tensor& b, con
   check_compute_dtype(a, name);
   check_compute_dtype(b, name);
   const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), name);
-  const DType dtype = promote_types(a.dtype(), b.dtype());
+  const DType dtype = result_type(a, b);
   NoGradGuard no_grad;  // conversions and expands here are plumbing, not part of the graph
   Tensor out = empty(shape, out_dtype.value_or(dtype));
   kernels::active_kernels().binary(op, out, a.to(dtype).expand(shape), b.to(dtype).expand(shape), alpha);
@@ -35,10 +35,21 @@ Tensor binary_kernel(kernels::BinaryOp op, const Tensor& a, const Tensor& b, con
 }
 
 Tensor wrap_scalar(const Scalar& value, const Tensor& like) {
+  // A 0-dim tensor whose dtype already follows the scalar rule, so result_type() keeps it.
   return scalar_tensor(value, promote_with_scalar(like.dtype(), value));
 }
 
 }  // namespace detail
+
+DType result_type(const Tensor& a, const Tensor& b) {
+  const bool a_dimensioned = a.dim() > 0, b_dimensioned = b.dim() > 0;
+  if (a_dimensioned == b_dimensioned) return promote_types(a.dtype(), b.dtype());
+  // A 0-dim operand only decides the dtype when it is of a higher category (bool < int < float).
+  const Tensor& dimensioned = a_dimensioned ? a : b;
+  const Tensor& zero_dim = a_dimensioned ? b : a;
+  auto category = [](DType t) { return t == kBool ? 0 : is_floating(t) ? 2 : 1; };
+  return category(zero_dim.dtype()) > category(dimensioned.dtype()) ? zero_dim.dtype() : dimensioned.dtype();
+}
 
 namespace {
 using autograd::Needs;
@@ -71,6 +82,9 @@ Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha) {
 }
 
 Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  TT_CHECK(a.dtype() != kBool && b.dtype() != kBool,
+           "sub: subtracting bool tensors ({} - {}) is not supported, as in PyTorch; convert with .to(tt::kInt64)",
+           dtype_name(a.dtype()), dtype_name(b.dtype()));
   Tensor out = arithmetic(BinaryOp::Sub, a, b, "sub", alpha.to_double());
   autograd::record("SubBackward", out, {a, b}, [alpha = alpha.to_double()](const Tensor& g, const Needs& needs) {
     return TensorList{g, needs[1] ? g * -alpha : Tensor()};
@@ -121,6 +135,10 @@ Tensor pow(const Tensor& base, const Tensor& exponent) {
 }
 
 Tensor pow(const Tensor& base, const Scalar& exponent) {
+  TT_CHECK(is_floating(base.dtype()) || !exponent.is_integral() || exponent.to_double() >= 0,
+           "pow: integers to negative integer powers are not allowed (base {}, exponent {}); convert the base with "
+           ".to(tt::kFloat32)",
+           dtype_name(base.dtype()), exponent.to_double());
   Tensor out = detail::unary_kernel(kernels::UnaryOp::PowScalar, base, "pow", !exponent.is_integral(),
                                     exponent.to_double());
   if (autograd::needs_grad({base}))
@@ -175,7 +193,7 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
   detail::check_compute_dtype(a, "where");
   detail::check_compute_dtype(b, "where");
   const Shape shape = broadcast_shapes(broadcast_shapes(condition.sizes(), a.sizes(), "where"), b.sizes(), "where");
-  const DType dtype = promote_types(a.dtype(), b.dtype());
+  const DType dtype = result_type(a, b);
   Tensor out = empty(shape, dtype);
   {
     NoGradGuard no_grad;
@@ -192,9 +210,8 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
 Tensor masked_fill(const Tensor& x, const Tensor& mask, const Scalar& value) {
   TT_CHECK(mask.dtype() == kBool, "masked_fill: mask must be a bool tensor, got {}; build it with a comparison",
            dtype_name(mask.dtype()));
-  TT_CHECK(broadcast_shapes(mask.sizes(), x.sizes(), "masked_fill") == x.sizes(),
-           "masked_fill: mask of shape {} cannot be broadcast to the input's shape {}", shape_str(mask.sizes()),
-           shape_str(x.sizes()));
+  // Out of place, as torch: the result takes the broadcast shape of mask and x.
+  broadcast_shapes(mask.sizes(), x.sizes(), "masked_fill");  // validates, naming masked_fill
   return where(mask, scalar_tensor(value, x.dtype()), x);
 }
 

@@ -1,13 +1,14 @@
 // Integer-index ops: index_select, gather, scatter_add and embedding. Each validates its index
 // (int64, every value in range) here, so kernels can trust it, and records its backward beside the
 // forward: a gather-like op's gradient is the matching scatter-add into zeros, and vice versa.
-#include <algorithm>
+#include "tinytorch/ops/indexing.h"
+
+#include <string>
 
 #include "autograd/function.h"
 #include "ops/elementwise_common.h"
 #include "tinytorch/ops/creation.h"
 #include "tinytorch/ops/elementwise.h"
-#include "tinytorch/ops/indexing.h"
 #include "tinytorch/ops/shape_ops.h"
 
 namespace tinytorch {
@@ -26,13 +27,16 @@ void check_index_values(const Tensor& index, int64_t size, int64_t dim, const ch
              op, i, dim, size, size);
 }
 
-// gather/scatter_add: index may be smaller than `other` in every dim except `dim`, where it is free.
-void check_index_shape(const Tensor& index, const Tensor& other, int64_t dim, const char* op, const char* other_name) {
+// gather/scatter_add: index may not exceed `other` in any dim except `free_dim` (-1: none), as torch.
+void check_index_shape(const Tensor& index, const Tensor& other, int64_t free_dim, const char* op,
+                       const char* other_name) {
   if (index.numel() == 0) return;
   for (int64_t d = 0; d < index.dim(); ++d)
-    TT_CHECK(d == dim || index.size(d) <= other.size(d),
-             "{}: index of shape {} is larger than {} of shape {} in dim {}; only dim {} may exceed it", op,
-             shape_str(index.sizes()), other_name, shape_str(other.sizes()), d, dim);
+    TT_CHECK(d == free_dim || index.size(d) <= other.size(d),
+             "{}: index of shape {} is larger than {} of shape {} in dim {}; {}", op, shape_str(index.sizes()),
+             other_name, shape_str(other.sizes()), d,
+             free_dim < 0 ? std::string("it must fit inside src in every dim")
+                          : fmt::format("only dim {} may be larger", free_dim));
 }
 
 void check_same_ndim(const Tensor& t, const Tensor& x, const char* op, const char* what) {
@@ -92,9 +96,10 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
   Tensor out = empty(index.sizes(), x.dtype());
   kernels::active_kernels().gather(out, x, d, index);
   if (autograd::needs_grad({x}))
-    autograd::record("GatherBackward", out, {x}, [shape = x.sizes(), d, si = save(index)](const Tensor& g, const Needs&) {
-      return TensorList{scatter_add(zeros(shape, g.dtype()), d, si.get(), g)};
-    });
+    autograd::record("GatherBackward", out, {x},
+                     [shape = x.sizes(), d, si = save(index)](const Tensor& g, const Needs&) {
+                       return TensorList{scatter_add(zeros(shape, g.dtype()), d, si.get(), g)};
+                     });
   return out;
 }
 

@@ -44,7 +44,7 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   detail::check_compute_dtype(b_in, "matmul");
   TT_CHECK(a_in.dtype() != kBool && b_in.dtype() != kBool, "matmul: bool operands are not supported; convert first");
   check_matmul_shapes(a_in, b_in);
-  const DType dtype = promote_types(a_in.dtype(), b_in.dtype());
+  const DType dtype = result_type(a_in, b_in);
   const Tensor a = a_in.to(dtype), b = b_in.to(dtype);
 
   if (a.dim() == 1 && b.dim() == 1) return matmul(a.unsqueeze(0), b.unsqueeze(1)).reshape({});

@@ -64,9 +64,10 @@ DType sum_dtype(DType dtype) { return is_floating(dtype) ? dtype : kInt64; }
 Tensor sum(const Tensor& x, const Shape& dims, bool keepdim) {
   const auto mask = reduced_mask(x, dims, "sum");
   Tensor out = reduce_kernel(ReduceOp::Sum, x, mask, keepdim, sum_dtype(x.dtype()), "sum");
-  autograd::record("SumBackward", out, {x}, [keep_shape = keepdim_shape(x, mask)](const Tensor& g, const Needs&) {
-    return TensorList{g.reshape(keep_shape)};  // broadcast back to the input's shape by record()
-  });
+  autograd::record("SumBackward", out, {x},
+                   [keep_shape = keepdim_shape(x, mask), shape = x.sizes()](const Tensor& g, const Needs&) {
+                     return TensorList{g.reshape(keep_shape).expand(shape)};
+                   });
   return out;
 }
 

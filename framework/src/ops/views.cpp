@@ -201,6 +201,9 @@ Tensor expand(const Tensor& x, const Shape& shape) {
     sizes[i] = want;
     strides[i] = want == in_size ? x.strides()[i - lead] : 0;
   }
+  // New leading dims of size 1 get the stride a contiguous layout would give, as in PyTorch.
+  for (size_t i = lead; i-- > 0;)
+    if (sizes[i] == 1) strides[i] = i + 1 < sizes.size() ? sizes[i + 1] * strides[i + 1] : 1;
   if (sizes == x.sizes()) return x;
   Tensor out = make_view(x, sizes, strides, x.storage_offset());
   // record() sums the broadcast gradient back to the input's shape.

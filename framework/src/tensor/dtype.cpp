@@ -88,7 +88,7 @@ float Half::to_float(uint16_t bits) {
     std::memcpy(&out, &magnitude, sizeof(out));
     out |= sign;
   } else if (exponent == 31) {
-    out = sign | 0x7f800000u | (mantissa << 13);
+    out = sign | 0x7f800000u | (mantissa << 13) | (mantissa != 0 ? 0x400000u : 0u);  // NaNs come out quiet
   } else {
     out = sign | ((exponent + 112) << 23) | (mantissa << 13);
   }

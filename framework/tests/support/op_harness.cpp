@@ -40,12 +40,35 @@ at::Tensor apply_layout(const at::Tensor& t, const Input& in) {
   return t;
 }
 
-bool wants_grad(const Input& in) {
-  return in.requires_grad && in.domain != Domain::Index && in.domain != Domain::Bool;
-}
+bool wants_grad(const Input& in) { return in.requires_grad && in.domain != Domain::Index && in.domain != Domain::Bool; }
 
 std::string describe(const OpCase& c, tt::DType dtype) { return c.name + " [" + tt::dtype_name(dtype) + "]"; }
 }  // namespace
+
+OpCase make_case(std::string name, std::vector<Input> inputs, std::function<tt::Tensor(const TL&)> tinytorch,
+                 std::function<at::Tensor(const AL&)> libtorch) {
+  OpCase c;
+  c.name = std::move(name);
+  c.inputs = std::move(inputs);
+  c.tinytorch = std::move(tinytorch);
+  c.libtorch = std::move(libtorch);
+  return c;
+}
+
+OpCase unary_case(std::string name, Input input, std::function<tt::Tensor(const tt::Tensor&)> tinytorch,
+                  std::function<at::Tensor(const at::Tensor&)> libtorch) {
+  return make_case(
+      std::move(name), {std::move(input)}, [f = std::move(tinytorch)](const TL& x) { return f(x[0]); },
+      [f = std::move(libtorch)](const AL& x) { return f(x[0]); });
+}
+
+Input index_input(tt::Shape shape, int64_t high, Layout layout) {
+  Input in{std::move(shape), Domain::Index, layout};
+  in.high = high;
+  return in;
+}
+
+Input bool_input(tt::Shape shape, Layout layout) { return Input{std::move(shape), Domain::Bool, layout}; }
 
 BuiltInputs build_inputs(const std::vector<Input>& inputs, tt::DType dtype, uint64_t seed) {
   tt::Generator gen(seed);

@@ -15,6 +15,10 @@
 
 namespace tt_test {
 
+// The argument lists of a case's two lambdas.
+using TL = tt::TensorList;
+using AL = std::vector<at::Tensor>;
+
 enum class Layout {
   Contiguous,
   Transposed,  // last two dims stored swapped, then transposed back: non-contiguous
@@ -56,6 +60,18 @@ struct OpCase {
   std::vector<tt::DType> dtypes{tt::kFloat32, tt::kFloat64};
   uint64_t seed = 1234;
 };
+
+// A case with the default tolerances and checks; adjust its fields before check_op where needed.
+OpCase make_case(std::string name, std::vector<Input> inputs, std::function<tt::Tensor(const TL&)> tinytorch,
+                 std::function<at::Tensor(const AL&)> libtorch);
+
+// The same for an op of one tensor, written as functions of that tensor.
+OpCase unary_case(std::string name, Input input, std::function<tt::Tensor(const tt::Tensor&)> tinytorch,
+                  std::function<at::Tensor(const at::Tensor&)> libtorch);
+
+// An int64 input in [0, high) (indices, class targets) and a random bool mask.
+Input index_input(tt::Shape shape, int64_t high, Layout layout = Layout::Contiguous);
+Input bool_input(tt::Shape shape, Layout layout = Layout::Contiguous);
 
 // Runs all checks of the case, reporting failures through GoogleTest (non-fatal).
 void check_op(const OpCase& c);

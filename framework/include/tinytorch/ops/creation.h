@@ -14,8 +14,10 @@ Tensor zeros(const Shape& shape, TensorOptions options = {});
 Tensor ones(const Shape& shape, TensorOptions options = {});
 Tensor full(const Shape& shape, const Scalar& value, TensorOptions options = {});
 Tensor scalar_tensor(const Scalar& value, TensorOptions options = {});
-Tensor arange(const Scalar& end, TensorOptions options = kInt64);
-Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step = 1, TensorOptions options = kInt64);
+// Without options the dtype follows torch.arange: int64 if start, end and step are all integers, else float32.
+Tensor arange(const Scalar& end, std::optional<TensorOptions> options = std::nullopt);
+Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step = 1,
+              std::optional<TensorOptions> options = std::nullopt);
 Tensor linspace(double start, double end, int64_t steps, TensorOptions options = {});
 Tensor eye(int64_t n, std::optional<int64_t> m = std::nullopt, TensorOptions options = {});
 

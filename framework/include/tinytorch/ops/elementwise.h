@@ -8,6 +8,10 @@
 
 namespace tinytorch {
 
+// The dtype a binary op on a and b computes in (rules in dtype.h; 0-dim tensors rank below
+// dimensioned ones, as in torch.result_type).
+DType result_type(const Tensor& a, const Tensor& b);
+
 Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha = 1);  // a + alpha * b
 Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha = 1);  // a - alpha * b
 Tensor mul(const Tensor& a, const Tensor& b);

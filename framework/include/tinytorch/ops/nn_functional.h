@@ -1,4 +1,4 @@
-// Neural-network ops: activations over a dim, losses, convolution, pooling, dropout.
+// Neural-network ops: activations over a dim, losses, convolution, pooling, dropout, normalisation.
 #pragma once
 
 #include <array>
@@ -38,5 +38,19 @@ Tensor avg_pool2d(const Tensor& input, Pair kernel_size, Pair stride = {0, 0}, P
 
 // Zeroes elements with probability p and scales the rest by 1/(1-p); identity when !training.
 Tensor dropout(const Tensor& x, double p = 0.5, bool training = true, Generator* generator = nullptr);
+
+// Normalises over the trailing dims `normalized_shape` with the biased variance, then scales by
+// weight and shifts by bias (both shaped normalized_shape; either may be undefined).
+Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight = Tensor(),
+                  const Tensor& bias = Tensor(), double eps = 1e-5);
+// x [N, C, *]; running stats, weight and bias are [C] (any may be undefined; without running stats
+// only training mode is possible). Training normalises with the batch's biased variance and, when
+// running stats are given, updates them in place: stat = (1 - momentum) * stat + momentum * batch
+// value, using the unbiased variance for running_var, as PyTorch. Eval normalises with the running stats.
+Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight = Tensor(),
+                  const Tensor& bias = Tensor(), bool training = false, double momentum = 0.1, double eps = 1e-5);
+// Averages each of output_size's regions of an [N, C, H, W] or [C, H, W] input; row i covers
+// [floor(i * H / out_h), ceil((i + 1) * H / out_h)), as PyTorch.
+Tensor adaptive_avg_pool2d(const Tensor& x, Pair output_size);
 
 }  // namespace tinytorch

@@ -39,12 +39,13 @@ T apply_unary(UnaryOp op, T x, double p0, double p1) {
   switch (op) {
     case UnaryOp::Neg: return -x;
     case UnaryOp::Abs: return x < 0 ? -x : x;
-    case UnaryOp::Relu: return x > 0 ? x : T(0);
+    case UnaryOp::Relu: return (x > 0 || x != x) ? x : T(0);  // NaN passes through, as torch.relu
     case UnaryOp::Sign: return static_cast<T>((x > 0) - (x < 0));
     case UnaryOp::Clamp: {
-      // Compare in double so integer tensors accept infinite bounds.
+      // Compare in double so integer tensors accept infinite bounds. max wins over min (min > max gives
+      // max everywhere) and NaN passes through, as torch.clamp.
       const double v = static_cast<double>(x);
-      return v < p0 ? static_cast<T>(p0) : (v > p1 ? static_cast<T>(p1) : x);
+      return (v > p1 || (p0 > p1 && v == v)) ? static_cast<T>(p1) : (v < p0 ? static_cast<T>(p0) : x);
     }
     case UnaryOp::PowScalar: return static_cast<T>(std::pow(static_cast<double>(x), p0));
     default: throw Error("unary: op needs a floating-point input");
@@ -88,6 +89,11 @@ T apply_binary(BinaryOp op, T a, T b, double alpha) {
     case BinaryOp::Pow: return static_cast<T>(std::pow(static_cast<double>(a), static_cast<double>(b)));
     default: throw Error("binary: op needs a floating-point input");
   }
+}
+
+bool is_comparison(BinaryOp op) {
+  return op == BinaryOp::Eq || op == BinaryOp::Ne || op == BinaryOp::Lt || op == BinaryOp::Le || op == BinaryOp::Gt ||
+         op == BinaryOp::Ge;
 }
 
 template <class T>
@@ -142,7 +148,8 @@ void binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, do
     } else {
       const T* x = storage_base<T>(a);
       const T* y = storage_base<T>(b);
-      if (out.dtype() == kBool) {
+      // bool + bool and bool * bool are arithmetic with a bool output (logical or / and, as PyTorch).
+      if (is_comparison(op)) {
         bool* o = storage_base<bool>(out);
         for_each_offset<3>(out.sizes(), {&out, &a, &b},
                            [&](const auto& off) { o[off[0]] = apply_compare(op, x[off[1]], y[off[2]]); });

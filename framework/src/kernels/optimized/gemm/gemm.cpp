@@ -1,0 +1,197 @@
+// The GEMM driver: BLIS's five loops around the microkernel.
+//   jc: N in blocks of nc    -> pack B[pc, jc] block into nr-wide panels (shared by all threads)
+//   pc: K in blocks of kc
+//   ic: M in blocks of mc    -> pack A[ic, pc] block into mr-tall panels (per thread, L2-resident)
+//   jr: nr-wide panels of B  (one kc x nr micro-panel is reused by the whole ir loop)
+//   ir: mr-tall panels of A  -> microkernel on one mr x nr tile of C
+// Threads split the (ic, jr) work of one (jc, pc) step; K is never split and every tile, edge or
+// not, runs the same arithmetic, so each C element is bitwise independent of the thread count.
+#include "kernels/optimized/gemm/gemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+#include <new>
+
+#include "kernels/optimized/gemm/block_sizes.h"
+#include "kernels/optimized/gemm/microkernels.h"
+#include "kernels/optimized/gemm/pack.h"
+#include "kernels/optimized/thread_pool.h"
+#include "tinytorch/error.h"
+
+namespace tinytorch::kernels::optimized {
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
+
+// Below this many multiply-adds a fork-join costs more than it saves.
+constexpr int64_t kMinParallelWork = int64_t{64} * 64 * 64;
+// Work items per thread in one (jc, pc) step, so uneven blocks still balance.
+constexpr int64_t kItemsPerThread = 4;
+// Largest mr * nr of any microkernel (edge-tile scratch).
+constexpr int64_t kMaxTile = 16 * 64;
+static_assert(block_sizes::kSgemmAvx512.mr * block_sizes::kSgemmAvx512.nr <= kMaxTile &&
+                  block_sizes::kDgemmAvx512.mr * block_sizes::kDgemmAvx512.nr <= kMaxTile,
+              "gemm: raise kMaxTile for the larger microkernel tile");
+
+template <class T>
+struct Kernel {
+  BlockSizes blocks;
+  MicroKernel<T> run;
+};
+
+Kernel<float> select_kernel(CpuIsa isa, float) {
+  switch (isa) {
+    case CpuIsa::Avx512: return {block_sizes::kSgemmAvx512, sgemm_avx512_14x32};
+    case CpuIsa::Avx2: return {block_sizes::kSgemmAvx2, sgemm_avx2_6x16};
+    case CpuIsa::Scalar: break;
+  }
+  return {block_sizes::kSgemmScalar, sgemm_scalar_4x4};
+}
+
+Kernel<double> select_kernel(CpuIsa isa, double) {
+  switch (isa) {
+    case CpuIsa::Avx512: return {block_sizes::kDgemmAvx512, dgemm_avx512_14x16};
+    case CpuIsa::Avx2: return {block_sizes::kDgemmAvx2, dgemm_avx2_6x8};
+    case CpuIsa::Scalar: break;
+  }
+  return {block_sizes::kDgemmScalar, dgemm_scalar_4x4};
+}
+
+// Grow-only, 64-byte aligned buffer owned by one thread; pool workers are persistent, so packing
+// buffers are allocated once per thread, not once per call.
+template <class T>
+class Scratch {
+ public:
+  T* get(int64_t count) {
+    if (count > capacity_) {
+      const size_t bytes = static_cast<size_t>(round_up(count * static_cast<int64_t>(sizeof(T)), 64));
+      buffer_.reset(static_cast<T*>(std::aligned_alloc(64, bytes)));
+      if (!buffer_) throw std::bad_alloc();
+      capacity_ = count;
+    }
+    return buffer_.get();
+  }
+
+ private:
+  struct Free {
+    void operator()(T* p) const { std::free(p); }
+  };
+  std::unique_ptr<T, Free> buffer_;
+  int64_t capacity_ = 0;
+};
+
+template <class T>
+T* a_buffer(int64_t count) {
+  thread_local Scratch<T> scratch;
+  return scratch.get(count);
+}
+
+template <class T>
+T* b_buffer(int64_t count) {
+  thread_local Scratch<T> scratch;
+  return scratch.get(count);
+}
+
+// C = beta * C for K == 0 (beta == 0 writes zeros without reading C).
+template <class T>
+void scale_c(const GemmArgs<T>& g) {
+  for (int64_t i = 0; i < g.m; ++i)
+    for (int64_t j = 0; j < g.n; ++j) {
+      T& c = g.c[i * g.ldc + j];
+      c = g.beta == T(0) ? T(0) : g.beta * c;
+    }
+}
+
+// One mr x nr tile. Edge tiles go through a full-size scratch tile with the same microkernel call,
+// so their elements see exactly the arithmetic of interior ones.
+template <class T>
+void run_tile(const Kernel<T>& kernel, int64_t kc, const T* a, const T* b, T* c, int64_t ldc, int64_t rows,
+              int64_t cols, T alpha, T beta) {
+  const int64_t mr = kernel.blocks.mr, nr = kernel.blocks.nr;
+  if (rows == mr && cols == nr) {
+    kernel.run(kc, a, b, c, ldc, alpha, beta);
+    return;
+  }
+  alignas(64) T tile[kMaxTile];
+  std::fill(tile, tile + mr * nr, T(0));
+  if (beta != T(0))
+    for (int64_t i = 0; i < rows; ++i) std::copy(c + i * ldc, c + i * ldc + cols, tile + i * nr);
+  kernel.run(kc, a, b, tile, nr, alpha, beta);
+  for (int64_t i = 0; i < rows; ++i) std::copy(tile + i * nr, tile + i * nr + cols, c + i * ldc);
+}
+
+template <class T>
+void gemm_impl(const GemmArgs<T>& g, const Kernel<T>& kernel) {
+  if (g.m <= 0 || g.n <= 0) return;
+  if (g.k <= 0) {
+    scale_c(g);
+    return;
+  }
+  const BlockSizes& bs = kernel.blocks;
+  // Even block sizes (a function of the shape only, so still thread-count independent) avoid a
+  // thin last block: K = 600 runs as 300 + 300, not 512 + 88.
+  const int64_t kc = ceil_div(g.k, ceil_div(g.k, bs.kc));
+  const int64_t mc = round_up(ceil_div(g.m, ceil_div(g.m, bs.mc)), bs.mr);
+  const int64_t nc = round_up(ceil_div(g.n, ceil_div(g.n, bs.nc)), bs.nr);
+  const int64_t m_blocks = ceil_div(g.m, mc);
+  const bool parallel = g.m * g.n * g.k >= kMinParallelWork;
+  T* b_pack = b_buffer<T>(kc * nc);
+
+  for (int64_t jc = 0; jc < g.n; jc += nc) {
+    const int64_t n_cols = std::min(nc, g.n - jc);
+    const int64_t n_panels = ceil_div(n_cols, bs.nr);
+    const int threads = parallel ? parallel_width(m_blocks * n_panels) : 1;
+    // Split the panels of B too when M alone gives too few work items.
+    const int64_t n_parts = std::min(n_panels, std::max<int64_t>(1, ceil_div(kItemsPerThread * threads, m_blocks)));
+    const int64_t items = m_blocks * n_parts;
+
+    for (int64_t pc = 0; pc < g.k; pc += kc) {
+      const int64_t depth = std::min(kc, g.k - pc);
+      const T beta = pc == 0 ? g.beta : T(1);
+      const T* b_src = g.b + pc * g.b_row_stride + jc * g.b_col_stride;
+      parallel_for(0, n_panels, parallel ? 1 : n_panels, [&](int64_t first, int64_t last) {
+        pack_panels(b_src, n_cols, depth, g.b_col_stride, g.b_row_stride, bs.nr, first, last, b_pack);
+      });
+
+      parallel_for(0, items, parallel ? 1 : items, [&](int64_t first, int64_t last) {
+        T* a_pack = a_buffer<T>(mc * kc);
+        int64_t packed_block = -1;
+        for (int64_t item = first; item < last; ++item) {
+          const int64_t block = item / n_parts, part = item % n_parts;
+          const int64_t ic = block * mc;
+          const int64_t m_rows = std::min(mc, g.m - ic);
+          if (block != packed_block) {
+            pack_panels(g.a + ic * g.a_row_stride + pc * g.a_col_stride, m_rows, depth, g.a_row_stride, g.a_col_stride,
+                        bs.mr, 0, ceil_div(m_rows, bs.mr), a_pack);
+            packed_block = block;
+          }
+          const int64_t m_panels = ceil_div(m_rows, bs.mr);
+          for (int64_t jr = n_panels * part / n_parts; jr < n_panels * (part + 1) / n_parts; ++jr) {
+            const int64_t cols = std::min(bs.nr, n_cols - jr * bs.nr);
+            const T* b_panel = b_pack + jr * bs.nr * depth;
+            for (int64_t ir = 0; ir < m_panels; ++ir) {
+              const int64_t rows = std::min(bs.mr, m_rows - ir * bs.mr);
+              T* c_tile = g.c + (ic + ir * bs.mr) * g.ldc + jc + jr * bs.nr;
+              run_tile(kernel, depth, a_pack + ir * bs.mr * depth, b_panel, c_tile, g.ldc, rows, cols, g.alpha, beta);
+            }
+          }
+        }
+      });
+    }
+  }
+}
+}  // namespace
+
+void gemm(const GemmArgs<float>& args, CpuIsa isa) {
+  TT_CHECK(cpu_supports(isa), "gemm: this CPU cannot run the {} microkernel; use kernels::cpu_isa()", isa_name(isa));
+  gemm_impl(args, select_kernel(isa, float{}));
+}
+
+void gemm(const GemmArgs<double>& args, CpuIsa isa) {
+  TT_CHECK(cpu_supports(isa), "gemm: this CPU cannot run the {} microkernel; use kernels::cpu_isa()", isa_name(isa));
+  gemm_impl(args, select_kernel(isa, double{}));
+}
+
+}  // namespace tinytorch::kernels::optimized

@@ -1,0 +1,20 @@
+// The per-ISA GEMM microkernels (contract in microkernel.h). Each is defined in a file compiled for
+// its ISA and may only be called when cpu_supports() reports that ISA. Tile sizes come from
+// block_sizes.h; the names repeat them, BLIS style.
+#pragma once
+
+#include <cstdint>
+
+namespace tinytorch::kernels::optimized {
+
+template <class T>
+using MicroKernel = void (*)(int64_t k, const T* a, const T* b, T* c, int64_t ldc, T alpha, T beta);
+
+void sgemm_avx512_14x32(int64_t k, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta);
+void dgemm_avx512_14x16(int64_t k, const double* a, const double* b, double* c, int64_t ldc, double alpha, double beta);
+void sgemm_avx2_6x16(int64_t k, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta);
+void dgemm_avx2_6x8(int64_t k, const double* a, const double* b, double* c, int64_t ldc, double alpha, double beta);
+void sgemm_scalar_4x4(int64_t k, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta);
+void dgemm_scalar_4x4(int64_t k, const double* a, const double* b, double* c, int64_t ldc, double alpha, double beta);
+
+}  // namespace tinytorch::kernels::optimized

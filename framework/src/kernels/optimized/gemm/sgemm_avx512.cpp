@@ -1,0 +1,18 @@
+// AVX-512 SGEMM microkernel: a 14x32 tile in 28 zmm accumulators, enough independent FMA chains
+// for two 512-bit FMA pipes with 4-cycle latency. Compiled with AVX-512 flags (see CMakeLists.txt).
+#include "kernels/optimized/gemm/block_sizes.h"
+#include "kernels/optimized/gemm/microkernel.h"
+#include "kernels/optimized/gemm/microkernels.h"
+#include "kernels/optimized/simd/avx512.h"
+
+namespace tinytorch::kernels::optimized {
+
+using simd::Avx512F32;
+static_assert(block_sizes::kSgemmAvx512.mr == 14 && block_sizes::kSgemmAvx512.nr == 32,
+              "sgemm_avx512_14x32: block_sizes.h must match the kernel's name");
+
+void sgemm_avx512_14x32(int64_t k, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta) {
+  microkernel<Avx512F32, 14, 32 / Avx512F32::kWidth>(k, a, b, c, ldc, alpha, beta);
+}
+
+}  // namespace tinytorch::kernels::optimized

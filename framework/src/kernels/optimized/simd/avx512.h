@@ -1,0 +1,37 @@
+// AVX-512 vector wrappers. Every ISA header (simd/avx512.h, simd/avx2.h, simd/scalar.h) offers the
+// same interface, so kernels are written once as templates over the wrapper type.
+// Include only from files compiled with AVX-512 flags (*_avx512.cpp). The unnamed namespace gives
+// each such file its own copy, so no AVX-512 code can leak into baseline code via a merged inline.
+#pragma once
+
+#include <immintrin.h>
+
+namespace tinytorch::kernels::simd {
+namespace {
+
+struct Avx512F32 {
+  using Scalar = float;
+  using Reg = __m512;
+  static constexpr int kWidth = 16;
+  static Reg zero() { return _mm512_setzero_ps(); }
+  static Reg load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, Reg v) { _mm512_storeu_ps(p, v); }
+  static Reg broadcast(float x) { return _mm512_set1_ps(x); }
+  static Reg mul(Reg a, Reg b) { return _mm512_mul_ps(a, b); }
+  static Reg fmadd(Reg a, Reg b, Reg c) { return _mm512_fmadd_ps(a, b, c); }
+};
+
+struct Avx512F64 {
+  using Scalar = double;
+  using Reg = __m512d;
+  static constexpr int kWidth = 8;
+  static Reg zero() { return _mm512_setzero_pd(); }
+  static Reg load(const double* p) { return _mm512_loadu_pd(p); }
+  static void store(double* p, Reg v) { _mm512_storeu_pd(p, v); }
+  static Reg broadcast(double x) { return _mm512_set1_pd(x); }
+  static Reg mul(Reg a, Reg b) { return _mm512_mul_pd(a, b); }
+  static Reg fmadd(Reg a, Reg b, Reg c) { return _mm512_fmadd_pd(a, b, c); }
+};
+
+}  // namespace
+}  // namespace tinytorch::kernels::simd
