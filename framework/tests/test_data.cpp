@@ -4,7 +4,6 @@
 // and 4 workers, that each epoch visits every example once, and that stopping early leaves no thread
 // behind (counted in /proc/self/task). Transforms are compared with LibTorch where it has the same
 // operation (Normalize, flip, constant padding).
-#include <gmock/gmock.h>
 #include <zlib.h>
 
 #include <cstring>
@@ -12,23 +11,13 @@
 #include <fstream>
 #include <set>
 
+#include "support/expect_error.h"
 #include "support/torch_bridge.h"
 #include "tinytorch/data/data.h"
 
 namespace {
-using ::testing::HasSubstr;
 namespace data = tt::data;
 namespace fs = std::filesystem;
-
-template <class Fn>
-void expect_error(Fn&& f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    ADD_FAILURE() << "expected tt::Error";
-  } catch (const tt::Error& e) {
-    for (const auto& part : parts) EXPECT_THAT(e.what(), HasSubstr(part));
-  }
-}
 
 // A fresh directory per test under gtest's temp dir.
 std::string temp_dir() {
@@ -128,12 +117,12 @@ TEST(ReadIdx, MalformedFilesAreNamedWithTheFault) {
     write_file(path, bytes, false);
     std::vector<std::string> with_path = parts;
     with_path.push_back(path);
-    expect_error([&] { data::read_idx(path); }, with_path);
+    EXPECT_TRUE(tt_test::throws_with([&] { data::read_idx(path); }, with_path));
   };
   Bytes good = idx_header(0x08, {2, 3});
   for (int i = 0; i < 6; ++i) good.push_back(static_cast<uint8_t>(i));
 
-  expect_error([&] { data::read_idx(dir + "/absent.idx"); }, {"cannot open", dir + "/absent.idx"});
+  EXPECT_TRUE(tt_test::throws_with([&] { data::read_idx(dir + "/absent.idx"); }, {"cannot open", dir + "/absent.idx"}));
   check({0, 0}, {"2 bytes long", "too short", "magic number"});
   check({0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0}, {"does not start with an IDX magic number", "0x50 0x4b"});
   check({0, 0, 0x0A, 1, 0, 0, 0, 1, 9}, {"unknown element type code 0x0a", "0x08 (ubyte)"});
@@ -150,11 +139,12 @@ TEST(ReadIdx, MalformedFilesAreNamedWithTheFault) {
   write_file(path, big, true);
   const Bytes compressed = read_file(path);
   write_file(path, Bytes(compressed.begin(), compressed.begin() + static_cast<long>(compressed.size() / 2)), false);
-  expect_error([&] { data::read_idx(path); }, {path, "damaged gzip stream", "truncated or corrupt"});
+  EXPECT_TRUE(
+      tt_test::throws_with([&] { data::read_idx(path); }, {path, "damaged gzip stream", "truncated or corrupt"}));
   Bytes scrambled = compressed;
   for (size_t i = 20; i < scrambled.size() - 10; i += 3) scrambled[i] ^= 0x5a;
   write_file(path, scrambled, false);
-  expect_error([&] { data::read_idx(path); }, {path, "damaged gzip stream"});
+  EXPECT_TRUE(tt_test::throws_with([&] { data::read_idx(path); }, {path, "damaged gzip stream"}));
 }
 
 // ---- Fashion-MNIST ----
@@ -186,20 +176,20 @@ TEST(FashionMNIST, ReadsGeneratedFilesCompressedOrNot) {
   EXPECT_EQ(e.target.item<int64_t>(), 1);
   const std::vector<float> pixels = e.data.to_vector<float>();
   for (size_t p = 0; p < pixels.size(); ++p) ASSERT_EQ(pixels[p], static_cast<float>((11 + p) % 256) / 255.0f);
-  expect_error([&] { train.get(12); }, {"FashionMNIST", "index 12", "12 examples"});
+  EXPECT_TRUE(tt_test::throws_with([&] { train.get(12); }, {"FashionMNIST", "index 12", "12 examples"}));
 }
 
 TEST(FashionMNIST, MissingOrInconsistentFilesAreExplained) {
   const std::string dir = temp_dir();
-  expect_error([&] { data::FashionMNIST(dir + "/nowhere"); },
-               {"FashionMNIST: missing " + dir + "/nowhere/train-images-idx3-ubyte.gz",
-                "apt-get install dataset-fashion-mnist"});
+  EXPECT_TRUE(tt_test::throws_with([&] { data::FashionMNIST(dir + "/nowhere"); },
+                                   {"FashionMNIST: missing " + dir + "/nowhere/train-images-idx3-ubyte.gz",
+                                    "apt-get install dataset-fashion-mnist"}));
   write_fashion_split(dir, "train", 4, true, 10);
-  expect_error([&] { data::FashionMNIST{dir}; }, {"label 3", "is 10", "0 to 9"});
+  EXPECT_TRUE(tt_test::throws_with([&] { data::FashionMNIST{dir}; }, {"label 3", "is 10", "0 to 9"}));
   Bytes labels = idx_header(0x08, {3});
   labels.insert(labels.end(), {1, 2, 3});
   write_file(dir + "/train-labels-idx1-ubyte.gz", labels, true);
-  expect_error([&] { data::FashionMNIST{dir}; }, {"4 images", "3 labels"});
+  EXPECT_TRUE(tt_test::throws_with([&] { data::FashionMNIST{dir}; }, {"4 images", "3 labels"}));
 }
 
 TEST(FashionMNIST, InstalledTestSplitIsComplete) {
@@ -247,8 +237,12 @@ TEST(TensorDataset, ServesRowsAndRejectsMismatchedLengths) {
   auto ds = counting_dataset(5);
   EXPECT_EQ(ds->size(), 5);
   EXPECT_EQ(ds->get(3).target.item<int64_t>(), 3);
-  expect_error([] { data::TensorDataset(tt::zeros({4, 2}), tt::zeros({3})); }, {"TensorDataset", "[4, 2]", "[3]"});
-  expect_error([&] { ds->get(5); }, {"TensorDataset", "index 5"});
+  EXPECT_TRUE(tt_test::throws_with(
+      [] {
+        data::TensorDataset(tt::zeros({4, 2}), tt::zeros({3}));
+      },
+      {"TensorDataset", "[4, 2]", "[3]"}));
+  EXPECT_TRUE(tt_test::throws_with([&] { ds->get(5); }, {"TensorDataset", "index 5"}));
 }
 
 TEST(DataLoader, BatchOrderIsIdenticalForAnyNumberOfWorkers) {
@@ -351,19 +345,20 @@ TEST(DataLoader, WorkerErrorsSurfaceAtTheirBatch) {
     options.num_workers = workers;
     data::DataLoader loader(std::make_shared<FailingDataset>(), options);
     int64_t delivered = 0;
-    expect_error(
+    EXPECT_TRUE(tt_test::throws_with(
         [&] {
           for ([[maybe_unused]] data::Batch& batch : loader) ++delivered;
         },
-        {"FailingDataset: example 13 is unreadable"});
+        {"FailingDataset: example 13 is unreadable"}));
     EXPECT_EQ(delivered, 2);  // batches 0 and 1; batch 2 holds example 13
   }
-  expect_error(
+  EXPECT_TRUE(tt_test::throws_with(
       [] {
         data::collate({{tt::zeros({3}), tt::zeros({})}, {tt::zeros({4}), tt::zeros({})}}, {7, 9});
       },
-      {"collate", "example 9", "[4]", "example 7", "[3]"});
-  expect_error([&] { data::DataLoader(counting_dataset(3), data::DataLoaderOptions{0}); }, {"batch_size", "0"});
+      {"collate", "example 9", "[4]", "example 7", "[3]"}));
+  EXPECT_TRUE(tt_test::throws_with([&] { data::DataLoader(counting_dataset(3), data::DataLoaderOptions{0}); },
+                                   {"batch_size", "0"}));
 }
 
 // ---- transforms ----
@@ -375,7 +370,11 @@ TEST(Transforms, NormalizeMatchesLibTorch) {
   data::Normalize normalize({0.5, 0.25, 0.1}, {0.2, 0.3, 0.4});
   torch::data::transforms::Normalize<> theirs({0.5, 0.25, 0.1}, {0.2, 0.3, 0.4});
   EXPECT_TRUE(tt_test::all_close(normalize(tt_test::from_torch(x), gen), theirs(x), 1e-6, 1e-7, "normalize"));
-  expect_error([&] { normalize(tt::zeros({2, 5, 4}), gen); }, {"Normalize", "3 channel values", "[2, 5, 4]"});
+  EXPECT_TRUE(tt_test::throws_with(
+      [&] {
+        normalize(tt::zeros({2, 5, 4}), gen);
+      },
+      {"Normalize", "3 channel values", "[2, 5, 4]"}));
 }
 
 TEST(Transforms, RandomCropCoversEveryWindowOfThePaddedImage) {
@@ -401,8 +400,8 @@ TEST(Transforms, RandomCropCoversEveryWindowOfThePaddedImage) {
   tt::Generator gen(3), same(3);
   EXPECT_TRUE(tt_test::all_close(crop(tt_test::from_torch(x), gen),
                                  tt_test::to_torch(crop(tt_test::from_torch(x), same)), 0, 0, "same seed"));
-  expect_error([&] { data::RandomCrop(11, 2)(tt_test::from_torch(x), gen); },
-               {"RandomCrop", "11x11", "[2, 6, 5]", "padded by 2"});
+  EXPECT_TRUE(tt_test::throws_with([&] { data::RandomCrop(11, 2)(tt_test::from_torch(x), gen); },
+                                   {"RandomCrop", "11x11", "[2, 6, 5]", "padded by 2"}));
 }
 
 TEST(Transforms, RandomHorizontalFlipMatchesTorchFlip) {
@@ -415,7 +414,7 @@ TEST(Transforms, RandomHorizontalFlipMatchesTorchFlip) {
   int flips = 0;
   for (int i = 0; i < 2000; ++i) flips += half(tt_test::from_torch(x), gen).to_vector<float>()[0] == 3.0f;
   EXPECT_NEAR(flips / 2000.0, 0.5, 0.05);
-  expect_error([] { data::RandomHorizontalFlip(1.5); }, {"RandomHorizontalFlip", "1.5"});
+  EXPECT_TRUE(tt_test::throws_with([] { data::RandomHorizontalFlip(1.5); }, {"RandomHorizontalFlip", "1.5"}));
 }
 
 TEST(Transforms, ComposeAppliesInOrderWithOneGenerator) {

@@ -4,30 +4,19 @@
 // (rel 1e-5) and f64 (rel 1e-12). LibTorch's C++ API has StepLR only (and it steps one behind
 // Python's); the other schedulers are checked against the closed forms in PyTorch's documentation,
 // evaluated here, and OneCycleLR's momentum cycling against a torch Adam whose beta1 is set by hand.
-#include <gmock/gmock.h>
 
 #include <cmath>
 #include <functional>
 #include <memory>
 
+#include "support/expect_error.h"
 #include "support/torch_bridge.h"
 #include "tinytorch/optim/optim.h"
 
 namespace {
-using ::testing::HasSubstr;
 namespace topt = tt::optim;
 using TorchOptimizer = std::unique_ptr<torch::optim::Optimizer>;
 using TTOptimizer = std::unique_ptr<topt::Optimizer>;
-
-template <class Fn>
-void expect_error(Fn&& f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    ADD_FAILURE() << "expected tt::Error";
-  } catch (const tt::Error& e) {
-    for (const auto& part : parts) EXPECT_THAT(e.what(), HasSubstr(part));
-  }
-}
 
 // Parameters of a few shapes, as matching leaves in both frameworks.
 struct Params {
@@ -282,51 +271,65 @@ TEST(OptimizerStateDict, MismatchesAreNamed) {
   const topt::OptimizerStateDict saved = adam.state_dict();
 
   topt::SGD sgd(p.tt, topt::SGDOptions(0.1));
-  expect_error([&] { sgd.load_state_dict(saved); }, {"SGD.load_state_dict", "saved by Adam"});
+  EXPECT_TRUE(tt_test::throws_with([&] { sgd.load_state_dict(saved); }, {"SGD.load_state_dict", "saved by Adam"}));
 
   topt::Adam fewer({p.tt[0], p.tt[1]});
-  expect_error([&] { fewer.load_state_dict(saved); },
-               {"Adam.load_state_dict", "group 0 holds 3 parameters in the state dict but 2"});
+  EXPECT_TRUE(tt_test::throws_with([&] { fewer.load_state_dict(saved); },
+                                   {"Adam.load_state_dict", "group 0 holds 3 parameters in the state dict but 2"}));
 
   topt::Adam two_groups({topt::ParamGroup({p.tt[0]}), topt::ParamGroup({p.tt[1], p.tt[2]})}, topt::AdamOptions());
-  expect_error([&] { two_groups.load_state_dict(saved); }, {"1 parameter groups but this optimizer has 2"});
+  EXPECT_TRUE(tt_test::throws_with([&] { two_groups.load_state_dict(saved); },
+                                   {"1 parameter groups but this optimizer has 2"}));
 
   Params other_shapes = make_params(tt::kFloat32, 2);
   other_shapes.tt[1] = tt::zeros({7}).requires_grad_();
   topt::Adam reshaped(other_shapes.tt, topt::AdamOptions().amsgrad(true));
-  expect_error([&] { reshaped.load_state_dict(saved); }, {"parameter 1", "shape [7]", "shape [4]"});
+  EXPECT_TRUE(
+      tt_test::throws_with([&] { reshaped.load_state_dict(saved); }, {"parameter 1", "shape [7]", "shape [4]"}));
 
   topt::OptimizerStateDict no_amsgrad = saved;
   no_amsgrad.param_groups[0].options["amsgrad"] = 0.0;
   topt::Adam plain(p.tt, topt::AdamOptions());
-  expect_error([&] { plain.load_state_dict(no_amsgrad); }, {"unexpected buffer(s) [max_exp_avg_sq]"});
+  EXPECT_TRUE(
+      tt_test::throws_with([&] { plain.load_state_dict(no_amsgrad); }, {"unexpected buffer(s) [max_exp_avg_sq]"}));
 
   topt::OptimizerStateDict missing_option = saved;
   missing_option.param_groups[0].options.erase("beta2");
-  expect_error([&] { plain.load_state_dict(missing_option); }, {"lacks option(s) beta2"});
+  EXPECT_TRUE(tt_test::throws_with([&] { plain.load_state_dict(missing_option); }, {"lacks option(s) beta2"}));
   // A failed load leaves the optimizer as it was.
   EXPECT_EQ(plain.param_groups()[0].get("amsgrad"), 0.0);
 }
 
 TEST(Optimizer, BadOptionsAndParametersAreNamed) {
   tt::Tensor w = tt::zeros({2, 3}).requires_grad_();
-  expect_error([&] { topt::SGD({w}, topt::SGDOptions(0.1).nesterov(true)); },
-               {"SGD", "Nesterov", "momentum > 0", "dampening 0"});
-  expect_error([&] { topt::SGD({w}, topt::SGDOptions(-1)); }, {"SGD", "invalid lr -1", ">= 0"});
-  expect_error([&] { topt::Adam({w}, topt::AdamOptions().betas(0.9, 1.5)); }, {"Adam", "beta2 1.5", "[0, 1)"});
-  expect_error([&] { topt::RMSprop({w}, topt::RMSpropOptions().alpha(-0.5)); }, {"RMSprop", "alpha -0.5"});
-  expect_error([&] { topt::Adagrad({w}, topt::AdagradOptions().lr_decay(-1)); }, {"Adagrad", "lr_decay -1"});
-  expect_error([&] { topt::SGD({w * 2.0}, topt::SGDOptions(0.1)); }, {"SGD", "not a leaf", "[2, 3]", "detach()"});
-  expect_error([&] { topt::SGD({w, w}, topt::SGDOptions(0.1)); }, {"parameters 0 and 1", "same tensor"});
-  expect_error([&] { topt::SGD(tt::TensorList{}, topt::SGDOptions(0.1)); }, {"SGD", "at least one parameter"});
-  expect_error([&] { topt::SGD({tt::arange(3)}, topt::SGDOptions(0.1)); }, {"SGD", "int64", "float32"});
+  EXPECT_TRUE(tt_test::throws_with([&] { topt::SGD({w}, topt::SGDOptions(0.1).nesterov(true)); },
+                                   {"SGD", "Nesterov", "momentum > 0", "dampening 0"}));
+  EXPECT_TRUE(tt_test::throws_with([&] { topt::SGD({w}, topt::SGDOptions(-1)); }, {"SGD", "invalid lr -1", ">= 0"}));
+  EXPECT_TRUE(tt_test::throws_with([&] { topt::Adam({w}, topt::AdamOptions().betas(0.9, 1.5)); },
+                                   {"Adam", "beta2 1.5", "[0, 1)"}));
+  EXPECT_TRUE(
+      tt_test::throws_with([&] { topt::RMSprop({w}, topt::RMSpropOptions().alpha(-0.5)); }, {"RMSprop", "alpha -0.5"}));
+  EXPECT_TRUE(tt_test::throws_with([&] { topt::Adagrad({w}, topt::AdagradOptions().lr_decay(-1)); },
+                                   {"Adagrad", "lr_decay -1"}));
+  EXPECT_TRUE(tt_test::throws_with([&] { topt::SGD({w * 2.0}, topt::SGDOptions(0.1)); },
+                                   {"SGD", "not a leaf", "[2, 3]", "detach()"}));
+  EXPECT_TRUE(tt_test::throws_with(
+      [&] {
+        topt::SGD({w, w}, topt::SGDOptions(0.1));
+      },
+      {"parameters 0 and 1", "same tensor"}));
+  EXPECT_TRUE(tt_test::throws_with([&] { topt::SGD(tt::TensorList{}, topt::SGDOptions(0.1)); },
+                                   {"SGD", "at least one parameter"}));
+  EXPECT_TRUE(
+      tt_test::throws_with([&] { topt::SGD({tt::arange(3)}, topt::SGDOptions(0.1)); }, {"SGD", "int64", "float32"}));
   topt::SGD sgd({w}, topt::SGDOptions(0.1));
-  expect_error([&] { sgd.add_param_group(topt::ParamGroup({w})); }, {"already belongs to group 0"});
-  expect_error(
+  EXPECT_TRUE(
+      tt_test::throws_with([&] { sgd.add_param_group(topt::ParamGroup({w})); }, {"already belongs to group 0"}));
+  EXPECT_TRUE(tt_test::throws_with(
       [&] {
         sgd.add_param_group(topt::ParamGroup({tt::zeros({1}).requires_grad_()}, {{"moment", 0.9}}));
       },
-      {"unknown option 'moment'", "momentum"});
+      {"unknown option 'moment'", "momentum"}));
 }
 
 // ---- learning-rate schedulers ----
@@ -413,7 +416,8 @@ TEST(OneCycleLR, RateAndMomentumMatchClosedForm) {
       if (t + 1 < total) scheduler.step();
     }
     scheduler.step();
-    expect_error([&] { scheduler.step(); }, {"OneCycleLR", "tried to step 41 times", "total_steps is 40"});
+    EXPECT_TRUE(
+        tt_test::throws_with([&] { scheduler.step(); }, {"OneCycleLR", "tried to step 41 times", "total_steps is 40"}));
   }
 }
 
@@ -449,8 +453,8 @@ TEST(OneCycleLR, CyclesAdamBeta1LikeTorchAdamWithBetasSetPerStep) {
       ASSERT_TRUE(tt_test::all_close(p.tt[i].detach(), p.torch[i].detach(), 1e-5, 1e-6,
                                      fmt::format("param {} after step {}", i, step + 1)));
   }
-  expect_error([&] { topt::OneCycleLR(*std::make_unique<topt::Adagrad>(p.tt), 0.1, 10); },
-               {"OneCycleLR", "Adagrad has no momentum", "cycle_momentum(false)"});
+  EXPECT_TRUE(tt_test::throws_with([&] { topt::OneCycleLR(*std::make_unique<topt::Adagrad>(p.tt), 0.1, 10); },
+                                   {"OneCycleLR", "Adagrad has no momentum", "cycle_momentum(false)"}));
 }
 
 // ---- gradient clipping ----
@@ -477,8 +481,8 @@ TEST(ClipGradNorm, SkipsMissingGradientsAndRejectsNonFiniteOnRequest) {
   EXPECT_FALSE(p.tt[1].grad().defined());
   EXPECT_EQ(topt::clip_grad_norm_({tt::zeros({2}).requires_grad_()}, 1.0), 0.0);
   p.tt[0].set_grad(tt::full({5, 4}, std::nan(""), tt::kFloat64));
-  expect_error([&] { topt::clip_grad_norm_(p.tt, 1.0, 2.0, true); },
-               {"clip_grad_norm_", "nan", "error_if_nonfinite = false"});
+  EXPECT_TRUE(tt_test::throws_with([&] { topt::clip_grad_norm_(p.tt, 1.0, 2.0, true); },
+                                   {"clip_grad_norm_", "nan", "error_if_nonfinite = false"}));
 }
 
 TEST(ClipGradValue, MatchesLibTorch) {

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 
 #include "interop/torch_models.h"
+#include "support/expect_error.h"
 #include "support/torch_bridge.h"
 #include "tinytorch/data/data.h"
 #include "tinytorch/models/models.h"
@@ -85,13 +86,7 @@ TEST(Models, FactoryBuildsEachModelAndNamesTheChoices) {
     const tt::Tensor out = (*model)(tt::randn({2, 1, 28, 28}));
     EXPECT_EQ(out.sizes(), (tt::Shape{2, 10})) << name;
   }
-  try {
-    tt::models::make("vgg");
-    ADD_FAILURE() << "expected an error";
-  } catch (const tt::Error& e) {
-    EXPECT_THAT(e.what(), HasSubstr("unknown model \"vgg\""));
-    EXPECT_THAT(e.what(), HasSubstr("mlp, cnn, resnet"));
-  }
+  EXPECT_TRUE(tt_test::throws_with([] { tt::models::make("vgg"); }, {"unknown model \"vgg\"", "mlp, cnn, resnet"}));
   // Parameter counts as torch's twins (and the layer sizes): 784-256-128-10 and 3136 -> 128.
   EXPECT_EQ(tt::models::mlp()->named_parameters().at("1.weight").sizes(), (tt::Shape{256, 784}));
   EXPECT_EQ(tt::models::cnn()->named_parameters().at("7.weight").sizes(), (tt::Shape{128, 3136}));

@@ -69,6 +69,14 @@ void add_run_context() {
   benchmark::AddCustomContext("libtorch_blas_core", blas.core);
   const char* coretype = std::getenv("OPENBLAS_CORETYPE");
   benchmark::AddCustomContext("openblas_coretype_env", coretype ? coretype : "");
+  // Variables that change threading or kernel choice (OMP_WAIT_POLICY decides whether LibTorch's
+  // idle OpenMP workers spin, which dominates 2-thread times on a loaded machine).
+  std::string environment;
+  for (const char* name : {"OMP_NUM_THREADS", "OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OPENBLAS_NUM_THREADS",
+                           "TINYTORCH_BACKEND", "TINYTORCH_NUM_THREADS", "TINYTORCH_CPU_ISA"})
+    if (const char* value = std::getenv(name))
+      environment += fmt::format("{}{}={}", environment.empty() ? "" : " ", name, value);
+  benchmark::AddCustomContext("environment", environment.empty() ? "none of the threading variables set" : environment);
   benchmark::AddCustomContext("libtorch_version",
                               fmt::format("{}.{}.{}", TORCH_VERSION_MAJOR, TORCH_VERSION_MINOR, TORCH_VERSION_PATCH));
   benchmark::AddCustomContext("libtorch_parallel", at::get_parallel_info());

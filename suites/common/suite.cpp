@@ -9,9 +9,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <regex>
-#include <set>
+#include <thread>
 
 #include "common/bench_context.h"
 #include "common/compare.h"
@@ -105,6 +106,7 @@ std::optional<int> parse_flags(const std::string& suite, const std::vector<Bench
         if (n < 1) return usage_error(fmt::format("bad thread count '{}' in --threads (use e.g. --threads=1,2)", t));
         flags->threads.push_back(n);
       }
+      if (flags->threads.empty()) return usage_error("--threads needs at least one count, e.g. --threads=1,2");
     } else if (arg == "--list") {
       flags->list = true;
     } else {
@@ -240,6 +242,19 @@ void run_benchmark(benchmark::State& state, const BenchCase& c, const std::strin
   // Not "threads": Google Benchmark's JSON already has that key (its own benchmark threads, always 1).
   state.counters["num_threads"] = Counter(threads);
 }
+// On a machine busier than its cores, LibTorch's OpenMP workers spin-waiting for a core (libgomp's
+// default) turn microsecond ops into milliseconds at 2+ threads; TinyTorch's pool sleeps instead.
+void warn_if_spinning_on_loaded_machine(const std::string& suite, const std::vector<int>& threads) {
+  double load = 0;
+  const unsigned cores = std::thread::hardware_concurrency();
+  const bool multi_threaded = std::any_of(threads.begin(), threads.end(), [](int t) { return t > 1; });
+  if (!multi_threaded || std::getenv("OMP_WAIT_POLICY") != nullptr || getloadavg(&load, 1) != 1 || load <= cores)
+    return;
+  std::fprintf(stderr,
+               "bench_%s: warning: load average %.1f on %u cores and OMP_WAIT_POLICY unset: LibTorch's spinning "
+               "OpenMP workers make its multi-thread times unreliable here; rerun with OMP_WAIT_POLICY=PASSIVE\n",
+               suite.c_str(), load, cores);
+}
 }  // namespace
 
 std::vector<std::string> implementations() {
@@ -286,7 +301,14 @@ int run_suite(const std::string& suite, const std::vector<BenchCase>& all_cases,
   int args_count = static_cast<int>(args.size());
   benchmark::Initialize(&args_count, args.data());
   if (benchmark::ReportUnrecognizedArguments(args_count, args.data())) return 2;
-  const NameFilter filter(benchmark::GetBenchmarkFilter());
+  std::optional<NameFilter> filter;
+  try {
+    filter.emplace(benchmark::GetBenchmarkFilter());
+  } catch (const std::regex_error& e) {
+    std::fprintf(stderr, "bench_%s: --benchmark_filter is not a valid regular expression: %s\n", suite.c_str(),
+                 e.what());
+    return 2;
+  }
 
   // Correctness before timing, for every (case, threads) with at least one benchmark to run.
   int comparisons = 0;
@@ -298,7 +320,7 @@ int run_suite(const std::string& suite, const std::vector<BenchCase>& all_cases,
     for (int threads : flags.threads) {
       const bool any = std::any_of(impls.begin(), impls.end(), [&](const std::string& impl) {
         // As Google Benchmark matches it: with the "/real_time" suffix UseRealTime() adds.
-        return filter.matches(BenchName{c->suite, c->op, c->mode, impl, c->params, threads}.str() + "/real_time");
+        return filter->matches(BenchName{c->suite, c->op, c->mode, impl, c->params, threads}.str() + "/real_time");
       });
       if (!any) continue;
       const std::string failure = check_case(*c, impls, threads, &comparisons);
@@ -316,6 +338,7 @@ int run_suite(const std::string& suite, const std::vector<BenchCase>& all_cases,
                  suite.c_str(), profile.reference_flop_budget / 1e9, profile.name,
                  fmt::format("{}", fmt::join(reference_skipped, "; ")).c_str());
 
+  warn_if_spinning_on_loaded_machine(suite, flags.threads);
   add_run_context();
   benchmark::AddCustomContext("suite", suite);
   benchmark::AddCustomContext("profile", profile.name);

@@ -37,8 +37,10 @@ void TableReporter::ReportRuns(const std::vector<Run>& runs) {
 void TableReporter::Finalize() {
   ConsoleReporter::Finalize();
   if (rows_.empty()) return;
-  // LibTorch last, as the baseline of the ratio columns.
-  std::stable_partition(impls_.begin(), impls_.end(), [](const std::string& impl) { return impl != "libtorch"; });
+  // Reference, then other TinyTorch backends, then LibTorch (the baseline of the ratio columns).
+  auto rank = [](const std::string& impl) { return impl == "tinytorch/reference" ? 0 : impl == "libtorch" ? 2 : 1; };
+  std::stable_sort(impls_.begin(), impls_.end(),
+                   [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
   const bool has_libtorch = std::find(impls_.begin(), impls_.end(), "libtorch") != impls_.end();
   size_t width = 4;
   for (const std::string& row : rows_) width = std::max(width, row.size());

@@ -16,6 +16,7 @@ CONTEXT_FIELDS = [
     # machine and build (add_run_context)
     "cpu_model", "cpu_isa_flags", "libtorch_blas", "libtorch_blas_core", "libtorch_version", "libtorch_parallel",
     "compiler", "cxx_flags", "build_type", "git_commit", "tinytorch_backends", "tinytorch_isa", "thread_policy",
+    "environment",
     # the run (run_suite)
     "suite", "profile", "threads", "implementations", "timing", "correctness_check", "reference_flop_budget",
     "reference_skipped", "dataset_source",
@@ -68,7 +69,9 @@ def check(data, repetitions):
             problems.append(f"{bench['name']}: num_threads counter {bench['num_threads']} != {n}")
         if bench["peak_memory_bytes"] <= 0:
             problems.append(f"{bench['name']}: peak_memory_bytes {bench['peak_memory_bytes']} <= 0")
-        for rate in ["FLOP/s", "bytes_per_second", "items_per_second"]:
+        if bench["FLOP/s"] < 0:  # 0 for ops without arithmetic (embedding)
+            problems.append(f"{bench['name']}: FLOP/s {bench['FLOP/s']} < 0")
+        for rate in ["bytes_per_second", "items_per_second"]:
             if bench[rate] <= 0:
                 problems.append(f"{bench['name']}: {rate} {bench[rate]} <= 0")
 
