@@ -9,6 +9,7 @@ PACKAGES=(
   libbenchmark-dev libgtest-dev libgmock-dev
   libfmt-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   python3 python3-matplotlib
+  valgrind chromium                     # ttbench: instruction-count gate; HTML report render test
   libopenmpi-dev openmpi-bin
   dataset-fashion-mnist fortunes
 )

@@ -19,6 +19,7 @@
 #include "common/memory_probe.h"
 #include "common/naming.h"
 #include "common/table_reporter.h"
+#include "common/timed_loop.h"
 #include "tinytorch/tinytorch.h"
 
 namespace tt_bench {
@@ -227,7 +228,7 @@ void run_benchmark(benchmark::State& state, const BenchCase& c, const std::strin
   Prepared* prepared = nullptr;
   try {
     prepared = &prepare(c, impl, name);
-    for (auto _ : state) prepared->runner->step();
+    timed_loop(state, name, [&] { prepared->runner->step(); });
   } catch (const std::exception& e) {
     g_benchmark_failed = true;
     g_prepared = Prepared{};
@@ -288,6 +289,11 @@ int run_suite(const std::string& suite, const std::vector<BenchCase>& all_cases,
                   skips_reference(*c, profile) ? "  [reference skipped]" : "");
     print_valid(stdout, suite, all_cases);
     return 0;
+  }
+  std::string planted, planted_error;
+  if (!describe_planted_slowdown(&planted, &planted_error)) {
+    std::fprintf(stderr, "bench_%s: %s\n", suite.c_str(), planted_error.c_str());
+    return 2;
   }
   if (cases.empty()) {
     std::fprintf(stderr, "bench_%s: none of the selected cases is in the %s profile; try --profile=full\n",
@@ -350,6 +356,7 @@ int run_suite(const std::string& suite, const std::vector<BenchCase>& all_cases,
   benchmark::AddCustomContext("reference_skipped", reference_skipped.empty()
                                                        ? std::string("none")
                                                        : fmt::format("{}", fmt::join(reference_skipped, "; ")));
+  benchmark::AddCustomContext("planted_slowdown", planted);
   for (const auto& [key, value] : context) benchmark::AddCustomContext(key, value);
 
   for (const BenchCase* c : cases)

@@ -49,6 +49,28 @@ struct Pool2dParams {
   bool count_include_pad = true;
 };
 
+// Scalars of the fused optimizer updates; formulas follow torch.optim (see each kernel's comment).
+struct SgdUpdate {
+  double lr = 0, momentum = 0, dampening = 0, weight_decay = 0;
+  bool nesterov = false;
+  bool init_buffer = false;  // first step: the momentum buffer is set to d_p instead of updated
+};
+
+struct AdamUpdate {
+  double lr = 0, beta1 = 0, beta2 = 0, eps = 0, weight_decay = 0;
+  bool decoupled = false;  // AdamW: p *= 1 - lr * weight_decay instead of g += weight_decay * p
+  int64_t step = 1;        // 1-based, for the bias corrections
+};
+
+struct RmspropUpdate {
+  double lr = 0, alpha = 0, eps = 0, weight_decay = 0, momentum = 0;
+};
+
+struct AdagradUpdate {
+  double lr = 0;  // already decayed: lr / (1 + (step - 1) * lr_decay)
+  double weight_decay = 0, eps = 0;
+};
+
 struct KernelTable {
   std::string name;
 
@@ -65,6 +87,9 @@ struct KernelTable {
 
   // out[b] = a[b] · b[b] for a [B, M, K], b [B, K, N], out [B, M, N].
   void (*bmm)(const Tensor& out, const Tensor& a, const Tensor& b);
+  // out [M, N] = a [M, K] · b [K, N] + bias [N] (bias contiguous, or undefined for none): linear's
+  // forward with the bias added where the product is written instead of in a second pass.
+  void (*addmm)(const Tensor& out, const Tensor& bias, const Tensor& a, const Tensor& b);
 
   void (*softmax)(const Tensor& out, const Tensor& in, int64_t dim, bool log);
   // grad_in from grad_out and the forward output.
@@ -87,6 +112,54 @@ struct KernelTable {
   void (*index_add)(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src);
   void (*gather)(const Tensor& out, const Tensor& in, int64_t dim, const Tensor& index);
   void (*scatter_add)(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src);
+
+  // Fused normalisation and loss kernels (f32, f64). Every tensor here is contiguous and of one dtype;
+  // "undefined" optional tensors mean weight 1, bias 0, or a result that is not wanted.
+  // layer_norm of x [rows, cols] over each row: out = (x - mean) * rstd * weight + bias, with the
+  // biased variance; saves mean and rstd = 1 / sqrt(var + eps), both [rows]. weight, bias: [cols].
+  void (*layer_norm)(const Tensor& out, const Tensor& mean, const Tensor& rstd, const Tensor& x, const Tensor& weight,
+                     const Tensor& bias, double eps);
+  // Overwrites whichever of grad_input [rows, cols], grad_weight and grad_bias [cols] are defined.
+  void (*layer_norm_backward)(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias,
+                              const Tensor& grad_out, const Tensor& x, const Tensor& mean, const Tensor& rstd,
+                              const Tensor& weight);
+  // batch_norm of x [N, C, S] per channel. Training: biased mean/var over N and S, and running_mean /
+  // running_var (both defined or both undefined) become (1 - momentum) * running + momentum * batch
+  // stat, with the unbiased variance. Eval: the running stats normalise. Either way save_mean and
+  // save_invstd [C] receive the statistics used.
+  void (*batch_norm)(const Tensor& out, const Tensor& save_mean, const Tensor& save_invstd, const Tensor& x,
+                     const Tensor& weight, const Tensor& bias, const Tensor& running_mean, const Tensor& running_var,
+                     bool training, double momentum, double eps);
+  // Training adds the terms through the batch statistics; eval is grad_out * weight * invstd.
+  void (*batch_norm_backward)(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias,
+                              const Tensor& grad_out, const Tensor& x, const Tensor& save_mean,
+                              const Tensor& save_invstd, const Tensor& weight, bool training);
+  // log_softmax + nll with label smoothing eps over the class dim of logits [N, C, S]; target [N, S]
+  // int64 is valid. loss[n, s] = lse - (1 - eps) * x[target] - eps / C * sum_c x[c] (0 where target ==
+  // ignore_index); lse [N, S] = log-sum-exp over classes, saved for the backward.
+  void (*cross_entropy)(const Tensor& loss, const Tensor& lse, const Tensor& logits, const Tensor& target,
+                        int64_t ignore_index, double label_smoothing);
+  // grad_logits = grad_loss[n, s] * (softmax - (1 - eps) * onehot(target) - eps / C), 0 at ignored positions.
+  void (*cross_entropy_backward)(const Tensor& grad_logits, const Tensor& grad_loss, const Tensor& logits,
+                                 const Tensor& lse, const Tensor& target, int64_t ignore_index, double label_smoothing);
+
+  // Fused optimizer steps, in place over contiguous tensors of the parameter's shape and dtype; g is
+  // grad + weight_decay * p except for AdamW. Scalars are rounded to the dtype, as torch.optim does.
+  // SGD: d = g; buf = init ? d : momentum * buf + (1 - dampening) * d (buf undefined when
+  // momentum is 0); d = nesterov ? d + momentum * buf : buf; p -= lr * d.
+  void (*sgd_update)(const Tensor& param, const Tensor& grad, const Tensor& momentum_buffer, const SgdUpdate& u);
+  // Adam/AdamW (AdamW first p *= 1 - lr * wd): m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+  // vmax = max(vmax, v) when max_exp_avg_sq is defined (amsgrad);
+  // p -= lr / bc1 * m / (sqrt(v or vmax) / sqrt(bc2) + eps), with bc_i = 1 - b_i^step.
+  void (*adam_update)(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,
+                      const Tensor& max_exp_avg_sq, const AdamUpdate& u);
+  // RMSprop: sq = alpha sq + (1 - alpha) g^2; centered (grad_avg defined): ga = alpha ga + (1 - alpha) g,
+  // avg = sqrt(sq - ga^2) + eps, else sqrt(sq) + eps; with momentum_buffer: buf = momentum buf + g / avg,
+  // p -= lr buf, else p -= lr g / avg.
+  void (*rmsprop_update)(const Tensor& param, const Tensor& grad, const Tensor& square_avg,
+                         const Tensor& momentum_buffer, const Tensor& grad_avg, const RmspropUpdate& u);
+  // Adagrad: sum += g^2; p -= lr * g / (sqrt(sum) + eps).
+  void (*adagrad_update)(const Tensor& param, const Tensor& grad, const Tensor& sum, const AdagradUpdate& u);
 };
 
 const KernelTable& active_kernels();

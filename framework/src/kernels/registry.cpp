@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "kernels/kernel_table.h"
 #include "tinytorch/backend.h"
@@ -22,6 +24,13 @@ Registry& registry() {
   return r;
 }
 
+// Names of the registered backends; the caller holds r.mutex.
+std::string registered_names(const Registry& r) {
+  std::vector<std::string> names;
+  for (const auto& entry : r.tables) names.push_back(entry.first);
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
 // Resolves the active table on first use: TINYTORCH_BACKEND, else the fastest registered backend.
 const KernelTable* initial_backend(Registry& r) {
   r.tables.emplace("reference", reference_kernels());
@@ -29,7 +38,7 @@ const KernelTable* initial_backend(Registry& r) {
   if (const char* env = std::getenv("TINYTORCH_BACKEND"); env != nullptr && *env != '\0') {
     auto it = r.tables.find(env);
     TT_CHECK(it != r.tables.end(), "TINYTORCH_BACKEND: unknown backend \"{}\"; available: {}", env,
-             fmt::join(available_backends(), ", "));
+             registered_names(r));
     return &it->second;
   }
   auto optimized = r.tables.find("optimized");
@@ -58,7 +67,7 @@ void set_backend(const std::string& name) {
   std::lock_guard<std::mutex> lock(r.mutex);
   auto it = r.tables.find(name);
   TT_CHECK(it != r.tables.end(), "set_backend: unknown backend \"{}\"; available: {}", name,
-           fmt::join(available_backends(), ", "));
+           kernels::registered_names(r));
   r.active.store(&it->second, std::memory_order_release);
 }
 
@@ -66,9 +75,10 @@ std::string backend_name() { return kernels::active_kernels().name; }
 
 std::vector<std::string> available_backends() {
   kernels::active_kernels();  // registers the built-in backends on first use
+  auto& r = kernels::registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
   std::vector<std::string> names;
-  for (const auto& [name, table] : kernels::registry().tables) names.push_back(name);
-  if (names.empty()) names.push_back("reference");
+  for (const auto& entry : r.tables) names.push_back(entry.first);
   return names;
 }
 

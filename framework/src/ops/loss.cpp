@@ -1,6 +1,8 @@
-// Loss functions (cross_entropy, nll_loss, mse_loss, binary_cross_entropy_with_logits), composed
-// from primitives (log_softmax, comparisons, where, sum) so autograd supplies every gradient.
-// Semantics follow torch.nn.functional, including ignore_index and label smoothing.
+// Loss functions (cross_entropy, nll_loss, mse_loss, binary_cross_entropy_with_logits). cross_entropy
+// is one fused kernel (log_softmax + nll + label smoothing per position) with a fused backward; the
+// others are composed from primitives so autograd supplies their gradients. Semantics follow
+// torch.nn.functional, including ignore_index and label smoothing.
+#include "autograd/function.h"
 #include "ops/elementwise_common.h"
 #include "tinytorch/ops/creation.h"
 #include "tinytorch/ops/elementwise.h"
@@ -10,6 +12,8 @@
 
 namespace tinytorch {
 namespace {
+using autograd::Needs;
+using autograd::save;
 
 void check_floating(const Tensor& t, const char* op, const char* what) {
   detail::check_compute_dtype(t, op);
@@ -20,9 +24,9 @@ void check_floating(const Tensor& t, const char* op, const char* what) {
 // Class scores are [N, C, d...], or a single sample [C] whose target is 0-d.
 int64_t class_dim_of(const Tensor& input) { return input.dim() == 1 ? 0 : 1; }
 
-// Validates a class-index target for `input` and returns the bool mask of positions that count
-// (target != ignore_index), shaped like the target.
-Tensor check_class_target(const Tensor& input, const Tensor& target, int64_t ignore_index, const char* op) {
+// Validates a class-index target for `input` and returns how many positions count (target !=
+// ignore_index).
+int64_t check_class_target(const Tensor& input, const Tensor& target, int64_t ignore_index, const char* op) {
   check_floating(input, op, "input");
   TT_CHECK(input.dim() >= 1, "{}: input must be [N, C, d...] or [C], got a 0-d tensor; add the class dim", op);
   TT_CHECK(target.dtype() == kInt64,
@@ -37,12 +41,15 @@ Tensor check_class_target(const Tensor& input, const Tensor& target, int64_t ign
            "takes target [N, d...])",
            op, shape_str(target.sizes()), shape_str(input.sizes()), shape_str(expected));
   const int64_t classes = input.size(class_dim);
-  for (int64_t t : target.to_vector<int64_t>())
+  int64_t counted = 0;
+  for (int64_t t : target.to_vector<int64_t>()) {
     TT_CHECK(t == ignore_index || (t >= 0 && t < classes),
              "{}: target value {} is out of range for {} classes; class indices must be in [0, {}) or equal "
              "ignore_index ({})",
              op, t, classes, classes, ignore_index);
-  return ne(target, ignore_index);
+    counted += t != ignore_index;
+  }
+  return counted;
 }
 
 // -log_probs at each target's class (0 where `valid` is false), shaped like the target. A one-hot
@@ -86,22 +93,42 @@ void check_same_shape(const Tensor& input, const Tensor& target, const char* op)
 }  // namespace
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, int64_t ignore_index, Reduction reduction) {
-  Tensor valid = check_class_target(log_probs, target, ignore_index, "nll_loss");
+  check_class_target(log_probs, target, ignore_index, "nll_loss");
+  Tensor valid = ne(target, ignore_index);
   return reduce_class_loss(picked_nll(log_probs, target, valid), valid, reduction);
 }
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, const CrossEntropyOptions& options) {
   const double eps = options.label_smoothing;
   TT_CHECK(eps >= 0.0 && eps <= 1.0, "cross_entropy: label_smoothing must be in [0, 1], got {}", eps);
-  Tensor valid = check_class_target(logits, target, options.ignore_index, "cross_entropy");
-  const int64_t class_dim = class_dim_of(logits);
-  Tensor log_probs = log_softmax(logits, class_dim);
-  Tensor loss = reduce_class_loss(picked_nll(log_probs, target, valid), valid, options.reduction);
-  if (eps == 0.0) return loss;
-  // Smoothing mixes in the uniform target: eps * mean over classes of -log p, ignored positions excluded.
-  Tensor uniform = where(valid, -sum(log_probs, {class_dim}), zeros({}, log_probs.dtype()));
-  const auto classes = static_cast<double>(logits.size(class_dim));
-  return loss * (1.0 - eps) + reduce_class_loss(uniform, valid, options.reduction) * (eps / classes);
+  const int64_t counted = check_class_target(logits, target, options.ignore_index, "cross_entropy");
+  // [C] is one sample, [N, C, d...] is N samples of prod(d) positions: the kernels see [N, C, S].
+  const int64_t batch = logits.dim() == 1 ? 1 : logits.size(0);
+  const int64_t classes = logits.size(class_dim_of(logits));
+  const int64_t positions = batch * classes == 0 ? 0 : logits.numel() / (batch * classes);
+  const DType dtype = logits.dtype();
+  const Tensor x = logits.detach().contiguous().view({batch, classes, positions});
+  const Tensor t = target.contiguous().view({batch, positions});
+  Tensor loss = empty(target.sizes(), dtype);
+  Tensor lse = empty({batch, positions}, dtype);
+  const int64_t ignore_index = options.ignore_index;
+  kernels::active_kernels().cross_entropy(loss.view({batch, positions}), lse, x, t, ignore_index, eps);
+  if (autograd::needs_grad({logits}))
+    autograd::record("CrossEntropyBackward", loss, {logits},
+                     [sx = save(x), lse, t, ignore_index, eps, shape = logits.sizes()](const Tensor& g, const Needs&) {
+                       const Tensor& x3 = sx.get();
+                       Tensor grad = empty(x3.sizes(), x3.dtype());
+                       const Tensor g2 = g.to(x3.dtype()).contiguous().view(lse.sizes());
+                       kernels::active_kernels().cross_entropy_backward(grad, g2, x3, lse, t, ignore_index, eps);
+                       return TensorList{grad.view(shape)};
+                     });
+  switch (options.reduction) {
+    case Reduction::None: return loss;
+    case Reduction::Sum: return sum(loss);
+    // Mean divides by the number of counted targets, not by numel, as PyTorch (NaN when none count).
+    case Reduction::Mean: return sum(loss) / static_cast<double>(counted);
+  }
+  return loss;
 }
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {

@@ -1,11 +1,12 @@
-// matmul and linear. Every case reduces to one batched primitive, bmm on [B, M, K] x [B, K, N],
-// whose backward (two more bmm's on transposed views) is the only matrix-product gradient code.
+// matmul and linear. matmul reduces to one batched primitive, bmm on [B, M, K] x [B, K, N], whose
+// backward is two more bmm's on transposed views; linear is one addmm (GEMM with the bias fused).
 #include "autograd/function.h"
 #include "ops/elementwise_common.h"
 #include "tinytorch/grad_mode.h"
 #include "tinytorch/ops/creation.h"
 #include "tinytorch/ops/elementwise.h"
 #include "tinytorch/ops/linalg.h"
+#include "tinytorch/ops/reduction.h"
 #include "tinytorch/ops/shape_ops.h"
 
 namespace tinytorch {
@@ -31,10 +32,10 @@ void check_matmul_shapes(const Tensor& a, const Tensor& b) {
   const int64_t k_b = b.dim() == 1 ? b.size(0) : b.size(-2);
   if (k_a == k_b) return;
   const bool first_transposed_fits = a.dim() >= 2 && a.size(-2) == k_b;
-  throw Error(fmt::format("matmul: shapes {} and {} cannot be multiplied ({} ≠ {}); did you mean to transpose the {} "
-                          "operand?",
-                          shape_str(a.sizes()), shape_str(b.sizes()), k_a, k_b,
-                          first_transposed_fits ? "first" : "second"));
+  throw Error(
+      fmt::format("matmul: shapes {} and {} cannot be multiplied ({} ≠ {}); did you mean to transpose the {} "
+                  "operand?",
+                  shape_str(a.sizes()), shape_str(b.sizes()), k_a, k_b, first_transposed_fits ? "first" : "second"));
 }
 }  // namespace
 
@@ -73,13 +74,33 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   TT_CHECK(weight.dim() == 2, "linear: weight must be 2-D [out_features, in_features], got shape {}",
            shape_str(weight.sizes()));
   TT_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1),
-           "linear: input of shape {} has {} features but the weight {} expects {}; check in_features", shape_str(x.sizes()),
-           x.dim() >= 1 ? x.size(-1) : 0, shape_str(weight.sizes()), weight.size(1));
-  Tensor out = matmul(x, weight.t());
-  if (!bias.defined()) return out;
-  TT_CHECK(bias.dim() == 1 && bias.size(0) == weight.size(0), "linear: bias of shape {} must be [{}] (out_features)",
-           shape_str(bias.sizes()), weight.size(0));
-  return out + bias;
+           "linear: input of shape {} has {} features but the weight {} expects {}; check in_features",
+           shape_str(x.sizes()), x.dim() >= 1 ? x.size(-1) : 0, shape_str(weight.sizes()), weight.size(1));
+  if (bias.defined())
+    TT_CHECK(bias.dim() == 1 && bias.size(0) == weight.size(0), "linear: bias of shape {} must be [{}] (out_features)",
+             shape_str(bias.sizes()), weight.size(0));
+  const bool fusable = x.dtype() == weight.dtype() && (!bias.defined() || bias.dtype() == weight.dtype()) &&
+                       (x.dtype() == kFloat32 || x.dtype() == kFloat64) && x.dim() >= 2;
+  if (!fusable) {
+    Tensor out = matmul(x, weight.t());
+    return bias.defined() ? out + bias : out;
+  }
+  // One GEMM over all leading dims with the bias as its initial value; backward is two GEMMs and a
+  // column sum.
+  const Tensor rows = x.reshape({-1, weight.size(1)});
+  const Tensor b = bias.defined() ? bias.contiguous() : bias;
+  Tensor out = empty({rows.size(0), weight.size(0)}, x.dtype());
+  kernels::active_kernels().addmm(out, b, rows, weight.t());
+  if (autograd::needs_grad({rows, weight, b}))
+    autograd::record("AddmmBackward", out, {rows, weight, b},
+                     [sx = save(rows), sw = save(weight)](const Tensor& g, const Needs& needs) {
+                       return TensorList{needs[0] ? matmul(g, sw.get()) : Tensor(),
+                                         needs[1] ? matmul(g.t(), sx.get()) : Tensor(),
+                                         needs[2] ? sum(g, {0}) : Tensor()};
+                     });
+  Shape out_shape(x.sizes().begin(), x.sizes().end() - 1);
+  out_shape.push_back(weight.size(0));
+  return out.reshape(out_shape);
 }
 
 }  // namespace tinytorch

@@ -1,14 +1,16 @@
-// layer_norm and batch_norm, composed from primitives (mean, sub, mul, rsqrt) so autograd supplies
-// the gradients, including the terms that flow through the batch statistics. The running-stat
-// update of batch_norm is the one in-place step; it runs outside the graph.
+// layer_norm and batch_norm: each is one fused forward kernel that saves the per-row / per-channel
+// statistics, and one fused backward kernel recorded beside it (gradients for input, weight and bias
+// in a single pass, including the terms that flow through the batch statistics). batch_norm's
+// running-stat update happens inside its forward kernel, outside the graph.
+#include "autograd/function.h"
 #include "ops/elementwise_common.h"
-#include "tinytorch/grad_mode.h"
-#include "tinytorch/ops/elementwise.h"
+#include "tinytorch/ops/creation.h"
 #include "tinytorch/ops/nn_functional.h"
-#include "tinytorch/ops/reduction.h"
 
 namespace tinytorch {
 namespace {
+using autograd::Needs;
+using autograd::save;
 
 void check_floating_input(const Tensor& x, const char* op) {
   detail::check_compute_dtype(x, op);
@@ -23,22 +25,14 @@ void check_param_shape(const Tensor& t, const Shape& expected, const char* op, c
            shape_str(t.sizes()), shape_str(expected));
 }
 
-// (x - mean) / sqrt(var + eps) with the biased variance over `dims`.
-Tensor normalize(const Tensor& x, const Shape& dims, double eps, Tensor* batch_mean = nullptr,
-                 Tensor* batch_var = nullptr) {
-  Tensor mu = mean(x, dims, true);
-  Tensor centered = x - mu;
-  Tensor variance = mean(centered * centered, dims, true);
-  if (batch_mean) *batch_mean = mu;
-  if (batch_var) *batch_var = variance;
-  return centered * rsqrt(variance + eps);
+// The kernels take contiguous data of one dtype, outside the graph, viewed as `shape`.
+Tensor dense(const Tensor& t, DType dtype, const Shape& shape) {
+  if (!t.defined()) return t;
+  return t.detach().to(dtype).contiguous().view(shape);
 }
 
-Tensor affine(Tensor y, const Tensor& weight, const Tensor& bias, const Shape& param_shape) {
-  if (weight.defined()) y = y * weight.view(param_shape);
-  if (bias.defined()) y = y + bias.view(param_shape);
-  return y;
-}
+// An undefined tensor where the gradient is not needed, else a fresh one.
+Tensor grad_buffer(bool needed, const Shape& shape, DType dtype) { return needed ? empty(shape, dtype) : Tensor(); }
 }  // namespace
 
 Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& weight, const Tensor& bias,
@@ -53,9 +47,29 @@ Tensor layer_norm(const Tensor& x, const Shape& normalized_shape, const Tensor& 
            shape_str(x.sizes()), shape_str(normalized_shape));
   check_param_shape(weight, normalized_shape, "layer_norm", "weight");
   check_param_shape(bias, normalized_shape, "layer_norm", "bias");
-  Shape dims;
-  for (int64_t d = x.dim() - k; d < x.dim(); ++d) dims.push_back(d);
-  return affine(normalize(x, dims, eps), weight, bias, normalized_shape);
+  const DType dtype = x.dtype();
+  const int64_t cols = numel_of(normalized_shape);
+  const int64_t rows = cols == 0 ? 0 : x.numel() / cols;
+  const Tensor x2d = dense(x, dtype, {rows, cols});
+  const Tensor w = dense(weight, dtype, {cols}), b = dense(bias, dtype, {cols});
+  Tensor out = empty(x.sizes(), dtype);
+  Tensor mean = empty({rows}, dtype), rstd = empty({rows}, dtype);
+  kernels::active_kernels().layer_norm(out.view({rows, cols}), mean, rstd, x2d, w, b, eps);
+  if (autograd::needs_grad({x, weight, bias}))
+    autograd::record(
+        "NativeLayerNormBackward", out, {x, weight, bias},
+        [sx = save(x2d), sw = save(w), mean, rstd, shape = x.sizes(), normalized_shape](const Tensor& g,
+                                                                                        const Needs& needs) {
+          const Tensor& x2 = sx.get();
+          const Shape rc = x2.sizes();
+          Tensor gx = grad_buffer(needs[0], rc, x2.dtype());
+          Tensor gw = grad_buffer(needs[1], {rc[1]}, x2.dtype());
+          Tensor gb = grad_buffer(needs[2], {rc[1]}, x2.dtype());
+          kernels::active_kernels().layer_norm_backward(gx, gw, gb, dense(g, x2.dtype(), rc), x2, mean, rstd, sw.get());
+          return TensorList{gx.defined() ? gx.view(shape) : gx, gw.defined() ? gw.view(normalized_shape) : gw,
+                            gb.defined() ? gb.view(normalized_shape) : gb};
+        });
+  return out;
 }
 
 Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
@@ -72,32 +86,47 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
   check_param_shape(running_var, {channels}, "batch_norm", "running_var");
   check_param_shape(weight, {channels}, "batch_norm", "weight");
   check_param_shape(bias, {channels}, "batch_norm", "bias");
-
-  Shape stat_shape(static_cast<size_t>(x.dim()), 1);
-  stat_shape[1] = channels;
-  if (!training) {
-    Tensor y = (x - running_mean.view(stat_shape)) * rsqrt(running_var.view(stat_shape) + eps);
-    return affine(y, weight, bias, stat_shape);
-  }
-
-  Shape dims{0};
-  for (int64_t d = 2; d < x.dim(); ++d) dims.push_back(d);
-  const int64_t count = x.numel() / channels;
-  TT_CHECK(count > 1,
+  const int64_t count = channels == 0 ? 0 : x.numel() / channels;
+  TT_CHECK(!training || count > 1,
            "batch_norm: expected more than 1 value per channel when training, got input of shape {}; use a batch of "
            "at least 2 or call eval()",
            shape_str(x.sizes()));
-  Tensor batch_mean, batch_var;
-  Tensor y = normalize(x, dims, eps, &batch_mean, &batch_var);
-  if (running_mean.defined()) {
-    NoGradGuard no_grad;
-    const double unbias = static_cast<double>(count) / static_cast<double>(count - 1);
-    Tensor new_mean = running_mean * (1.0 - momentum) + batch_mean.detach().view({channels}) * momentum;
-    Tensor new_var = running_var * (1.0 - momentum) + batch_var.detach().view({channels}) * (momentum * unbias);
-    Tensor(running_mean).copy_(new_mean);
-    Tensor(running_var).copy_(new_var);
+
+  const DType dtype = x.dtype();
+  const int64_t batch = x.size(0);
+  const Shape ncs{batch, channels, batch == 0 ? 0 : count / batch};
+  const Tensor x3d = dense(x, dtype, ncs);
+  const Tensor w = dense(weight, dtype, {channels}), b = dense(bias, dtype, {channels});
+  // The kernel updates the running stats in place; a buffer of another dtype or layout gets its
+  // new values copied back.
+  const bool update_running = training && running_mean.defined();
+  const Tensor rm = dense(running_mean, dtype, {channels}), rv = dense(running_var, dtype, {channels});
+  Tensor out = empty(x.sizes(), dtype);
+  Tensor save_mean = empty({channels}, dtype), save_invstd = empty({channels}, dtype);
+  kernels::active_kernels().batch_norm(out.view(ncs), save_mean, save_invstd, x3d, w, b, rm, rv, training, momentum,
+                                       eps);
+  if (update_running) {
+    for (const auto& [buffer, updated] : {std::pair{running_mean, rm}, std::pair{running_var, rv}}) {
+      if (updated.storage() == buffer.storage())
+        buffer.storage()->bump_version();
+      else
+        buffer.detach().copy_(updated);
+    }
   }
-  return affine(y, weight, bias, stat_shape);
+  if (autograd::needs_grad({x, weight, bias}))
+    autograd::record("NativeBatchNormBackward", out, {x, weight, bias},
+                     [sx = save(x3d), sw = save(w), save_mean, save_invstd, training, shape = x.sizes()](
+                         const Tensor& g, const Needs& needs) {
+                       const Tensor& x3 = sx.get();
+                       const int64_t c = x3.size(1);
+                       Tensor gx = grad_buffer(needs[0], x3.sizes(), x3.dtype());
+                       Tensor gw = grad_buffer(needs[1], {c}, x3.dtype());
+                       Tensor gb = grad_buffer(needs[2], {c}, x3.dtype());
+                       kernels::active_kernels().batch_norm_backward(gx, gw, gb, dense(g, x3.dtype(), x3.sizes()), x3,
+                                                                     save_mean, save_invstd, sw.get(), training);
+                       return TensorList{gx.defined() ? gx.view(shape) : gx, gw, gb};
+                     });
+  return out;
 }
 
 }  // namespace tinytorch

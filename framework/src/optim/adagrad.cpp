@@ -1,9 +1,10 @@
-// Adagrad's update (formulas in tinytorch/optim/adagrad.h), written as tensor ops in PyTorch's order.
+// Adagrad's update (formulas in tinytorch/optim/adagrad.h): one fused kernel pass per parameter.
 #include "tinytorch/optim/adagrad.h"
 
+#include "kernels/kernel_table.h"
+#include "optim/fused_update.h"
 #include "optim/option_checks.h"
 #include "tinytorch/ops/creation.h"
-#include "tinytorch/ops/elementwise.h"
 
 namespace tinytorch::optim {
 
@@ -28,14 +29,16 @@ void Adagrad::check_options(const GroupOptions& options) const {
 
 std::vector<std::string> Adagrad::state_keys(const ParamGroup&) const { return {"sum"}; }
 
-void Adagrad::update(const Tensor& param, const Tensor& grad_in, ParamState& state, const ParamGroup& group) {
+void Adagrad::update(const Tensor& param, const Tensor& grad, ParamState& state, const ParamGroup& group) {
   if (state.buffers.empty()) state.buffers["sum"] = full_like(param, group.get("initial_accumulator_value"));
-  const double weight_decay = group.get("weight_decay");
-  const Tensor grad = weight_decay != 0.0 ? add(grad_in, param, weight_decay) : grad_in;
-  const double clr = group.get("lr") / (1.0 + static_cast<double>(state.step - 1) * group.get("lr_decay"));
-  Tensor& sum = state.buffers.at("sum");
-  sum.add_(grad * grad);
-  Tensor(param).add_(grad / (sqrt(sum) + group.get("eps")), -clr);
+  kernels::AdagradUpdate u;
+  u.lr = group.get("lr") / (1.0 + static_cast<double>(state.step - 1) * group.get("lr_decay"));
+  u.weight_decay = group.get("weight_decay");
+  u.eps = group.get("eps");
+  detail::FusedArgs args(param.dtype());
+  kernels::active_kernels().adagrad_update(args.output(param), args.input(grad), args.output(state.buffers.at("sum")),
+                                           u);
+  args.finish();
 }
 
 }  // namespace tinytorch::optim

@@ -1,12 +1,11 @@
-// Adam's update (formulas in tinytorch/optim/adam.h), written as tensor ops in PyTorch's order:
-// torch's addcmul/addcdiv become a product or quotient followed by add_.
+// Adam's update (formulas in tinytorch/optim/adam.h): one fused kernel pass per parameter over the
+// parameter, its gradient and the moment buffers, in torch.optim's order of operations.
 #include "tinytorch/optim/adam.h"
 
-#include <cmath>
-
+#include "kernels/kernel_table.h"
+#include "optim/fused_update.h"
 #include "optim/option_checks.h"
 #include "tinytorch/ops/creation.h"
-#include "tinytorch/ops/elementwise.h"
 
 namespace tinytorch::optim {
 
@@ -39,34 +38,30 @@ std::vector<std::string> Adam::state_keys(const ParamGroup& group) const {
 }
 
 void Adam::update(const Tensor& param, const Tensor& grad, ParamState& state, const ParamGroup& group) {
-  const double weight_decay = group.get("weight_decay");
-  adam_step(param, weight_decay != 0.0 ? add(grad, param, weight_decay) : grad, state, group);
+  adam_step(param, grad, state, group, false);
 }
 
-void Adam::adam_step(const Tensor& param, const Tensor& grad, ParamState& state, const ParamGroup& group) {
+void Adam::adam_step(const Tensor& param, const Tensor& grad, ParamState& state, const ParamGroup& group,
+                     bool decoupled_decay) {
   const bool amsgrad = group.flag("amsgrad");
   if (state.buffers.empty()) {
     state.buffers["exp_avg"] = zeros_like(param);
     state.buffers["exp_avg_sq"] = zeros_like(param);
     if (amsgrad) state.buffers["max_exp_avg_sq"] = zeros_like(param);
   }
-  const double beta1 = group.get("beta1"), beta2 = group.get("beta2");
-  Tensor& exp_avg = state.buffers.at("exp_avg");
-  Tensor& exp_avg_sq = state.buffers.at("exp_avg_sq");
-  exp_avg.mul_(beta1).add_(grad, 1.0 - beta1);
-  exp_avg_sq.mul_(beta2).add_(grad * (1.0 - beta2) * grad);
-
-  const double step = static_cast<double>(state.step);
-  const double bias_correction1 = 1.0 - std::pow(beta1, step);
-  const double bias_correction2 = 1.0 - std::pow(beta2, step);
-  Tensor second_moment = exp_avg_sq;
-  if (amsgrad) {
-    Tensor& max_exp_avg_sq = state.buffers.at("max_exp_avg_sq");
-    max_exp_avg_sq.copy_(maximum(max_exp_avg_sq, exp_avg_sq));
-    second_moment = max_exp_avg_sq;
-  }
-  const Tensor denom = sqrt(second_moment) / std::sqrt(bias_correction2) + group.get("eps");
-  Tensor(param).add_(exp_avg * (-group.get("lr") / bias_correction1) / denom);
+  kernels::AdamUpdate u;
+  u.lr = group.get("lr");
+  u.beta1 = group.get("beta1");
+  u.beta2 = group.get("beta2");
+  u.eps = group.get("eps");
+  u.weight_decay = group.get("weight_decay");
+  u.decoupled = decoupled_decay;
+  u.step = state.step;
+  detail::FusedArgs args(param.dtype());
+  kernels::active_kernels().adam_update(args.output(param), args.input(grad), args.output(state.buffers.at("exp_avg")),
+                                        args.output(state.buffers.at("exp_avg_sq")),
+                                        amsgrad ? args.output(state.buffers.at("max_exp_avg_sq")) : Tensor(), u);
+  args.finish();
 }
 
 }  // namespace tinytorch::optim

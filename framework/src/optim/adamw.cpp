@@ -17,9 +17,7 @@ AdamW::AdamW(std::vector<ParamGroup> groups, const AdamWOptions& defaults) : Ada
 }
 
 void AdamW::update(const Tensor& param, const Tensor& grad, ParamState& state, const ParamGroup& group) {
-  const double weight_decay = group.get("weight_decay");
-  if (weight_decay != 0.0) Tensor(param).mul_(1.0 - group.get("lr") * weight_decay);
-  adam_step(param, grad, state, group);
+  adam_step(param, grad, state, group, true);
 }
 
 }  // namespace tinytorch::optim

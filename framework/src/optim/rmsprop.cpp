@@ -1,9 +1,10 @@
-// RMSprop's update (formulas in tinytorch/optim/rmsprop.h), written as tensor ops in PyTorch's order.
+// RMSprop's update (formulas in tinytorch/optim/rmsprop.h): one fused kernel pass per parameter.
 #include "tinytorch/optim/rmsprop.h"
 
+#include "kernels/kernel_table.h"
+#include "optim/fused_update.h"
 #include "optim/option_checks.h"
 #include "tinytorch/ops/creation.h"
-#include "tinytorch/ops/elementwise.h"
 
 namespace tinytorch::optim {
 
@@ -35,33 +36,25 @@ std::vector<std::string> RMSprop::state_keys(const ParamGroup& group) const {
   return keys;
 }
 
-void RMSprop::update(const Tensor& param, const Tensor& grad_in, ParamState& state, const ParamGroup& group) {
-  const double alpha = group.get("alpha"), momentum = group.get("momentum"), weight_decay = group.get("weight_decay");
+void RMSprop::update(const Tensor& param, const Tensor& grad, ParamState& state, const ParamGroup& group) {
+  kernels::RmspropUpdate u;
+  u.lr = group.get("lr");
+  u.alpha = group.get("alpha");
+  u.eps = group.get("eps");
+  u.weight_decay = group.get("weight_decay");
+  u.momentum = group.get("momentum");
   const bool centered = group.flag("centered");
   if (state.buffers.empty()) {
     state.buffers["square_avg"] = zeros_like(param);
-    if (momentum > 0.0) state.buffers["momentum_buffer"] = zeros_like(param);
+    if (u.momentum > 0.0) state.buffers["momentum_buffer"] = zeros_like(param);
     if (centered) state.buffers["grad_avg"] = zeros_like(param);
   }
-  const Tensor grad = weight_decay != 0.0 ? add(grad_in, param, weight_decay) : grad_in;
-  Tensor& square_avg = state.buffers.at("square_avg");
-  square_avg.mul_(alpha).add_(grad * (1.0 - alpha) * grad);
-
-  Tensor avg;
-  if (centered) {
-    Tensor& grad_avg = state.buffers.at("grad_avg");
-    grad_avg.mul_(alpha).add_(grad, 1.0 - alpha);
-    avg = sqrt(square_avg - grad_avg * grad_avg) + group.get("eps");
-  } else {
-    avg = sqrt(square_avg) + group.get("eps");
-  }
-  if (momentum > 0.0) {
-    Tensor& buffer = state.buffers.at("momentum_buffer");
-    buffer.mul_(momentum).add_(grad / avg);
-    Tensor(param).add_(buffer, -group.get("lr"));
-  } else {
-    Tensor(param).add_(grad / avg, -group.get("lr"));
-  }
+  detail::FusedArgs args(param.dtype());
+  kernels::active_kernels().rmsprop_update(
+      args.output(param), args.input(grad), args.output(state.buffers.at("square_avg")),
+      u.momentum > 0.0 ? args.output(state.buffers.at("momentum_buffer")) : Tensor(),
+      centered ? args.output(state.buffers.at("grad_avg")) : Tensor(), u);
+  args.finish();
 }
 
 }  // namespace tinytorch::optim

@@ -1,8 +1,10 @@
-// SGD's update (formulas in tinytorch/optim/sgd.h), written as tensor ops in PyTorch's order.
+// SGD's update (formulas in tinytorch/optim/sgd.h): one fused kernel pass per parameter.
 #include "tinytorch/optim/sgd.h"
 
+#include "kernels/kernel_table.h"
+#include "optim/fused_update.h"
 #include "optim/option_checks.h"
-#include "tinytorch/ops/elementwise.h"
+#include "tinytorch/ops/creation.h"
 
 namespace tinytorch::optim {
 
@@ -34,20 +36,26 @@ std::vector<std::string> SGD::state_keys(const ParamGroup& group) const {
 }
 
 void SGD::update(const Tensor& param, const Tensor& grad, ParamState& state, const ParamGroup& group) {
-  const double weight_decay = group.get("weight_decay"), momentum = group.get("momentum");
-  Tensor d_p = weight_decay != 0.0 ? add(grad, param, weight_decay) : grad;
-  if (momentum != 0.0) {
-    Tensor buffer;
-    if (auto it = state.buffers.find("momentum_buffer"); it == state.buffers.end()) {
-      buffer = d_p.clone();
-      state.buffers["momentum_buffer"] = buffer;
-    } else {
+  kernels::SgdUpdate u;
+  u.lr = group.get("lr");
+  u.momentum = group.get("momentum");
+  u.dampening = group.get("dampening");
+  u.weight_decay = group.get("weight_decay");
+  u.nesterov = group.flag("nesterov");
+  Tensor buffer;
+  if (u.momentum != 0.0) {
+    if (auto it = state.buffers.find("momentum_buffer"); it != state.buffers.end()) {
       buffer = it->second;
-      buffer.mul_(momentum).add_(d_p, 1.0 - group.get("dampening"));
+    } else {
+      // PyTorch's first step sets the buffer to d_p itself, without dampening.
+      buffer = empty_like(param);
+      state.buffers["momentum_buffer"] = buffer;
+      u.init_buffer = true;
     }
-    d_p = group.flag("nesterov") ? add(d_p, buffer, momentum) : buffer;
   }
-  Tensor(param).add_(d_p, -group.get("lr"));
+  detail::FusedArgs args(param.dtype());
+  kernels::active_kernels().sgd_update(args.output(param), args.input(grad), args.output(buffer), u);
+  args.finish();
 }
 
 }  // namespace tinytorch::optim

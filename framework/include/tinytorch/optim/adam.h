@@ -39,8 +39,9 @@ class Adam : public Optimizer {
   void check_options(const GroupOptions& options) const override;
   void update(const Tensor& param, const Tensor& grad, ParamState& state, const ParamGroup& group) override;
   std::vector<std::string> state_keys(const ParamGroup& group) const override;
-  // The moment updates and the parameter step, from a gradient that already includes any decay.
-  static void adam_step(const Tensor& param, const Tensor& grad, ParamState& state, const ParamGroup& group);
+  // The moment updates and the parameter step, with L2-coupled (Adam) or decoupled (AdamW) weight decay.
+  static void adam_step(const Tensor& param, const Tensor& grad, ParamState& state, const ParamGroup& group,
+                        bool decoupled_decay);
 };
 
 }  // namespace tinytorch::optim

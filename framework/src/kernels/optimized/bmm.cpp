@@ -1,6 +1,8 @@
-// Optimized bmm kernel: each batch is one strided GEMM call, reading a and b in place through their
+// Optimized bmm and addmm kernels: each batch is one strided GEMM call, reading a and b in place through their
 // strides (transposed and stride-0 broadcast batches need no copy). Many small batches run in
 // parallel one per thread; large ones are parallelised inside the GEMM.
+#include <algorithm>
+
 #include "kernels/optimized/gemm/gemm.h"
 #include "kernels/optimized/optimized_kernels.h"
 #include "kernels/optimized/thread_pool.h"
@@ -52,5 +54,37 @@ void bmm(const Tensor& out, const Tensor& a, const Tensor& b, CpuIsa isa) {
 }
 
 void bmm(const Tensor& out, const Tensor& a, const Tensor& b) { bmm(out, a, b, cpu_isa()); }
+
+namespace {
+template <class T>
+void addmm_typed(const Tensor& out, const Tensor& bias, const Tensor& a, const Tensor& b) {
+  GemmArgs<T> g;
+  g.m = out.size(0);
+  g.n = out.size(1);
+  g.k = a.size(1);
+  g.a = storage_base<T>(a) + a.storage_offset();
+  g.a_row_stride = a.stride(0);
+  g.a_col_stride = a.stride(1);
+  g.b = storage_base<T>(b) + b.storage_offset();
+  g.b_row_stride = b.stride(0);
+  g.b_col_stride = b.stride(1);
+  g.c = out.data_ptr<T>();
+  g.ldc = g.n;
+  if (bias.defined()) {
+    const T* pbias = bias.data_ptr<T>();
+    for (int64_t i = 0; i < g.m; ++i) std::copy(pbias, pbias + g.n, g.c + i * g.n);
+    g.beta = 1;
+  }
+  gemm(g);
+}
+}  // namespace
+
+void addmm(const Tensor& out, const Tensor& bias, const Tensor& a, const Tensor& b) {
+  switch (out.dtype()) {
+    case DType::Float32: addmm_typed<float>(out, bias, a, b); return;
+    case DType::Float64: addmm_typed<double>(out, bias, a, b); return;
+    default: reference::addmm(out, bias, a, b);
+  }
+}
 
 }  // namespace tinytorch::kernels::optimized

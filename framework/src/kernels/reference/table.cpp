@@ -15,6 +15,7 @@ const KernelTable& reference_kernels() {
     t.reduce = reference::reduce;
     t.arg_reduce = reference::arg_reduce;
     t.bmm = reference::bmm;
+    t.addmm = reference::addmm;
     t.softmax = reference::softmax;
     t.softmax_backward = reference::softmax_backward;
     t.conv2d = reference::conv2d;
@@ -28,6 +29,16 @@ const KernelTable& reference_kernels() {
     t.index_add = reference::index_add;
     t.gather = reference::gather;
     t.scatter_add = reference::scatter_add;
+    t.layer_norm = reference::layer_norm;
+    t.layer_norm_backward = reference::layer_norm_backward;
+    t.batch_norm = reference::batch_norm;
+    t.batch_norm_backward = reference::batch_norm_backward;
+    t.cross_entropy = reference::cross_entropy;
+    t.cross_entropy_backward = reference::cross_entropy_backward;
+    t.sgd_update = reference::sgd_update;
+    t.adam_update = reference::adam_update;
+    t.rmsprop_update = reference::rmsprop_update;
+    t.adagrad_update = reference::adagrad_update;
     return t;
   }();
   return table;

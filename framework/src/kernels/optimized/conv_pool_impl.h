@@ -1,0 +1,88 @@
+// Inner loops of the optimized conv2d and pooling kernels that need vector code, written once as
+// templates over the simd wrappers and compiled per ISA (conv_pool_kernels_avx512.cpp,
+// conv_pool_kernels_avx2.cpp, conv_pool_kernels.cpp). The unnamed namespace gives every such file
+// its own copy, so code built for one ISA never stands in for another's at link time.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+namespace tinytorch::kernels::optimized {
+namespace {
+
+// C[i][j] = sum over p < len of a[i * lda + p] * b[j * ldb + p], written (beta == 0) or added
+// (beta == 1) for i < m, j < n. MB x NB blocks of C are held in vector accumulators while both
+// operands stream through once per block; missing rows of an edge block repeat the last valid row
+// and are discarded. Each sum adds its lanes in order, then the scalar tail, so it is fixed.
+template <class V, int MB, int NB>
+void dot_rows(int64_t m, int64_t n, int64_t len, const typename V::Scalar* a, int64_t lda, const typename V::Scalar* b,
+              int64_t ldb, typename V::Scalar* c, int64_t ldc, typename V::Scalar beta) {
+  using T = typename V::Scalar;
+  using Reg = typename V::Reg;
+  constexpr int W = V::kWidth;
+  const int64_t vector_len = len / W * W;
+  for (int64_t i0 = 0; i0 < m; i0 += MB)
+    for (int64_t j0 = 0; j0 < n; j0 += NB) {
+      const T* a_rows[MB];
+      const T* b_rows[NB];
+      for (int r = 0; r < MB; ++r) a_rows[r] = a + std::min<int64_t>(i0 + r, m - 1) * lda;
+      for (int q = 0; q < NB; ++q) b_rows[q] = b + std::min<int64_t>(j0 + q, n - 1) * ldb;
+      Reg acc[MB][NB];
+      for (int r = 0; r < MB; ++r)
+        for (int q = 0; q < NB; ++q) acc[r][q] = V::zero();
+      for (int64_t p = 0; p < vector_len; p += W) {
+        Reg av[MB], bv[NB];
+        for (int r = 0; r < MB; ++r) av[r] = V::load(a_rows[r] + p);
+        for (int q = 0; q < NB; ++q) bv[q] = V::load(b_rows[q] + p);
+        for (int r = 0; r < MB; ++r)
+          for (int q = 0; q < NB; ++q) acc[r][q] = V::fmadd(av[r], bv[q], acc[r][q]);
+      }
+      const int rows = static_cast<int>(std::min<int64_t>(MB, m - i0));
+      const int cols = static_cast<int>(std::min<int64_t>(NB, n - j0));
+      for (int r = 0; r < rows; ++r)
+        for (int q = 0; q < cols; ++q) {
+          alignas(64) T lanes[W];
+          V::store(lanes, acc[r][q]);
+          T total = 0;
+          for (int l = 0; l < W; ++l) total += lanes[l];
+          for (int64_t p = vector_len; p < len; ++p) total += a_rows[r][p] * b_rows[q][p];
+          T& out = c[(i0 + r) * ldc + j0 + q];
+          out = beta == T(0) ? total : out + total;
+        }
+    }
+}
+
+// 2x2, stride-2 max pooling of one plane. The winner of each window is tracked as a tap number
+// 0..3 so that the loop is branch-free and vectorizes; a tap replaces the running maximum when it
+// is larger or NaN (NaN wins, as in PyTorch and the reference kernel).
+template <class T>
+void max_pool_2x2_plane(const T* x, T* y, int64_t* idx, int64_t in_w, int64_t out_h, int64_t out_w) {
+  for (int64_t oh = 0; oh < out_h; ++oh) {
+    const T* top = x + 2 * oh * in_w;
+    const T* bottom = top + in_w;
+    T* y_row = y + oh * out_w;
+    int64_t* idx_row = idx + oh * out_w;
+    const int64_t row_start = 2 * oh * in_w;
+    for (int64_t ow = 0; ow < out_w; ++ow) {
+      T best = top[2 * ow];
+      int32_t tap = 0;
+      T v = top[2 * ow + 1];
+      bool take = (v > best) | (v != v);
+      best = take ? v : best;
+      tap = take ? 1 : tap;
+      v = bottom[2 * ow];
+      take = (v > best) | (v != v);
+      best = take ? v : best;
+      tap = take ? 2 : tap;
+      v = bottom[2 * ow + 1];
+      take = (v > best) | (v != v);
+      best = take ? v : best;
+      tap = take ? 3 : tap;
+      y_row[ow] = best;
+      idx_row[ow] = row_start + 2 * ow + (tap & 1) + (tap >> 1) * in_w;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tinytorch::kernels::optimized

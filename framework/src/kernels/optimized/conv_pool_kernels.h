@@ -1,0 +1,31 @@
+// The vector inner loops of the optimized conv2d and pooling kernels (conv2d.cpp, pool2d.cpp),
+// one set per ISA, instantiated from conv_pool_impl.h. Every ISA computes each result with the
+// same formula; only the lane count of the dot products differs.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/optimized/cpu_features.h"
+
+namespace tinytorch::kernels::optimized {
+
+template <class T>
+struct ConvPoolKernels {
+  // C[i][j] (beta 0: =, beta 1: +=) sum over p < len of a[i * lda + p] * b[j * ldb + p].
+  void (*dot_rows)(int64_t m, int64_t n, int64_t len, const T* a, int64_t lda, const T* b, int64_t ldb, T* c,
+                   int64_t ldc, T beta);
+  // 2x2 stride-2 max pooling of one plane; idx gets the flat input position of each maximum.
+  void (*max_pool_2x2)(const T* x, T* y, int64_t* idx, int64_t in_w, int64_t out_h, int64_t out_w);
+};
+
+// The kernels for cpu_isa().
+const ConvPoolKernels<float>& conv_pool_kernels(float);
+const ConvPoolKernels<double>& conv_pool_kernels(double);
+
+// Per-ISA sets (conv_pool_kernels_avx512.cpp, conv_pool_kernels_avx2.cpp).
+ConvPoolKernels<float> conv_pool_kernels_avx512(float);
+ConvPoolKernels<double> conv_pool_kernels_avx512(double);
+ConvPoolKernels<float> conv_pool_kernels_avx2(float);
+ConvPoolKernels<double> conv_pool_kernels_avx2(double);
+
+}  // namespace tinytorch::kernels::optimized

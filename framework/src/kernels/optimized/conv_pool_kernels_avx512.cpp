@@ -1,0 +1,109 @@
+// conv_pool_impl.h compiled for AVX-512 (this file gets the ISA flags from its name); called only
+// when cpu_isa() reports AVX-512. 4x4 dot blocks: 16 accumulators and 8 operands of 32 registers.
+// The 2x2 max pooling is written with masked intrinsics instead: pooled rows are often shorter
+// than a vector (14 outputs for a 28-wide image), which leaves auto-vectorized loops scalar.
+#include <immintrin.h>
+
+#include "kernels/optimized/conv_pool_impl.h"
+#include "kernels/optimized/conv_pool_kernels.h"
+#include "kernels/optimized/simd/avx512.h"
+
+namespace tinytorch::kernels::optimized {
+namespace {
+
+// The tap rule of max_pool_2x2_plane: v replaces best when greater or NaN.
+__mmask16 take_f32(__m512 v, __m512 best) {
+  return _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+}
+
+__mmask8 take_f64(__m512d v, __m512d best) {
+  return _mm512_cmp_pd_mask(v, best, _CMP_GT_OQ) | _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q);
+}
+
+// 16 outputs per step: two loads of a row cover 32 inputs, split into even and odd columns.
+void max_pool_2x2_f32(const float* x, float* y, int64_t* idx, int64_t in_w, int64_t out_h, int64_t out_w) {
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+  const __m512i down = _mm512_set1_epi32(static_cast<int32_t>(in_w));
+  for (int64_t oh = 0; oh < out_h; ++oh) {
+    const float* top = x + 2 * oh * in_w;
+    const float* bottom = top + in_w;
+    for (int64_t ow = 0; ow < out_w; ow += 16) {
+      const int64_t n = std::min<int64_t>(16, out_w - ow);
+      const uint32_t in_mask = n == 16 ? ~0u : (1u << (2 * n)) - 1;
+      const __mmask16 lo = static_cast<__mmask16>(in_mask), hi = static_cast<__mmask16>(in_mask >> 16);
+      const __mmask16 out_mask = static_cast<__mmask16>((1u << n) - 1);
+      const __m512 t0 = _mm512_maskz_loadu_ps(lo, top + 2 * ow), t1 = _mm512_maskz_loadu_ps(hi, top + 2 * ow + 16);
+      const __m512 b0 = _mm512_maskz_loadu_ps(lo, bottom + 2 * ow),
+                   b1 = _mm512_maskz_loadu_ps(hi, bottom + 2 * ow + 16);
+      __m512 best = _mm512_permutex2var_ps(t0, even, t1);
+      __m512i at = even;  // offset of the winner from the window row start, as 2 * lane + tap offset
+      __m512 v = _mm512_permutex2var_ps(t0, odd, t1);
+      __mmask16 take = take_f32(v, best);
+      best = _mm512_mask_mov_ps(best, take, v);
+      at = _mm512_mask_mov_epi32(at, take, odd);
+      v = _mm512_permutex2var_ps(b0, even, b1);
+      take = take_f32(v, best);
+      best = _mm512_mask_mov_ps(best, take, v);
+      at = _mm512_mask_mov_epi32(at, take, _mm512_add_epi32(even, down));
+      v = _mm512_permutex2var_ps(b0, odd, b1);
+      take = take_f32(v, best);
+      best = _mm512_mask_mov_ps(best, take, v);
+      at = _mm512_mask_mov_epi32(at, take, _mm512_add_epi32(odd, down));
+      _mm512_mask_storeu_ps(y + oh * out_w + ow, out_mask, best);
+      const __m512i base = _mm512_set1_epi64(2 * oh * in_w + 2 * ow);
+      int64_t* idx_out = idx + oh * out_w + ow;
+      _mm512_mask_storeu_epi64(
+          idx_out, static_cast<__mmask8>(out_mask),
+          _mm512_add_epi64(base, _mm512_maskz_cvtepi32_epi64(0xFF, _mm512_maskz_extracti64x4_epi64(0xFF, at, 0))));
+      _mm512_mask_storeu_epi64(
+          idx_out + 8, static_cast<__mmask8>(out_mask >> 8),
+          _mm512_add_epi64(base, _mm512_maskz_cvtepi32_epi64(0xFF, _mm512_maskz_extracti64x4_epi64(0xFF, at, 1))));
+    }
+  }
+}
+
+// 8 outputs per step, as above with 64-bit lanes.
+void max_pool_2x2_f64(const double* x, double* y, int64_t* idx, int64_t in_w, int64_t out_h, int64_t out_w) {
+  const __m512i even = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+  const __m512i odd = _mm512_add_epi64(even, _mm512_set1_epi64(1));
+  const __m512i down = _mm512_set1_epi64(in_w);
+  for (int64_t oh = 0; oh < out_h; ++oh) {
+    const double* top = x + 2 * oh * in_w;
+    const double* bottom = top + in_w;
+    for (int64_t ow = 0; ow < out_w; ow += 8) {
+      const int64_t n = std::min<int64_t>(8, out_w - ow);
+      const uint32_t in_mask = (1u << (2 * n)) - 1;
+      const __mmask8 lo = static_cast<__mmask8>(in_mask), hi = static_cast<__mmask8>(in_mask >> 8);
+      const __mmask8 out_mask = static_cast<__mmask8>((1u << n) - 1);
+      const __m512d t0 = _mm512_maskz_loadu_pd(lo, top + 2 * ow), t1 = _mm512_maskz_loadu_pd(hi, top + 2 * ow + 8);
+      const __m512d b0 = _mm512_maskz_loadu_pd(lo, bottom + 2 * ow),
+                    b1 = _mm512_maskz_loadu_pd(hi, bottom + 2 * ow + 8);
+      __m512d best = _mm512_permutex2var_pd(t0, even, t1);
+      __m512i at = even;
+      __m512d v = _mm512_permutex2var_pd(t0, odd, t1);
+      __mmask8 take = take_f64(v, best);
+      best = _mm512_mask_mov_pd(best, take, v);
+      at = _mm512_mask_mov_epi64(at, take, odd);
+      v = _mm512_permutex2var_pd(b0, even, b1);
+      take = take_f64(v, best);
+      best = _mm512_mask_mov_pd(best, take, v);
+      at = _mm512_mask_mov_epi64(at, take, _mm512_add_epi64(even, down));
+      v = _mm512_permutex2var_pd(b0, odd, b1);
+      take = take_f64(v, best);
+      best = _mm512_mask_mov_pd(best, take, v);
+      at = _mm512_mask_mov_epi64(at, take, _mm512_add_epi64(odd, down));
+      _mm512_mask_storeu_pd(y + oh * out_w + ow, out_mask, best);
+      _mm512_mask_storeu_epi64(idx + oh * out_w + ow, out_mask,
+                               _mm512_add_epi64(_mm512_set1_epi64(2 * oh * in_w + 2 * ow), at));
+    }
+  }
+}
+
+}  // namespace
+
+ConvPoolKernels<float> conv_pool_kernels_avx512(float) { return {dot_rows<simd::Avx512F32, 4, 4>, max_pool_2x2_f32}; }
+
+ConvPoolKernels<double> conv_pool_kernels_avx512(double) { return {dot_rows<simd::Avx512F64, 4, 4>, max_pool_2x2_f64}; }
+
+}  // namespace tinytorch::kernels::optimized

@@ -1,0 +1,433 @@
+// The loop bodies behind fused_kernels.h, written once as plain loops that the compiler vectorizes.
+// Included by exactly one file per ISA (fused_body.cpp, fused_body_avx512.cpp); the unnamed
+// namespace gives each its own copy, so no AVX-512 code leaks into the baseline build.
+// Per-row and per-channel sums use kLanes interleaved double partial sums combined in a fixed order:
+// vectorizable, accurate, and independent of how rows or channels are spread over threads.
+#pragma once
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+#include "kernels/optimized/fused_kernels.h"
+
+namespace tinytorch::kernels::optimized {
+namespace {
+
+constexpr int64_t kLanes = 16;
+
+// Sum of f(i) over [0, n) in double. f is evaluated a block at a time into a buffer (a plain loop
+// that vectorizes whatever f is), then the buffer is added into kLanes partial sums; the last
+// block's tail continues the lanes as if padded with zeros.
+template <class F>
+double lane_sum(int64_t n, F&& f) {
+  constexpr int64_t kBlock = 256;
+  std::decay_t<decltype(f(0))> buffer[kBlock];  // f's own type: converting inside f's loop blocks vectorization
+  double part[kLanes] = {};
+  for (int64_t start = 0; start < n; start += kBlock) {
+    const int64_t len = n - start < kBlock ? n - start : kBlock;
+    for (int64_t j = 0; j < len; ++j) buffer[j] = f(start + j);
+    int64_t j = 0;
+    for (; j + kLanes <= len; j += kLanes)
+      for (int64_t l = 0; l < kLanes; ++l) part[l] += static_cast<double>(buffer[j + l]);
+    for (int64_t l = 0; j + l < len; ++l) part[l] += static_cast<double>(buffer[j + l]);
+  }
+  double total = 0;
+  for (int64_t l = 0; l < kLanes; ++l) total += part[l];
+  return total;
+}
+
+// Maximum of v[0..n). Floats are compared through their bit patterns, as integers with the magnitude
+// bits of negatives flipped (same order as the floats): integer max vectorizes, float max does not
+// under IEEE semantics.
+template <class T>
+T lane_max(const T* v, int64_t n) {
+  using Bits = std::conditional_t<std::is_same_v<T, float>, int32_t, int64_t>;
+  constexpr Bits kMagnitude = std::numeric_limits<Bits>::max();
+  const auto key = [&](int64_t i) {
+    Bits b;
+    std::memcpy(&b, v + i, sizeof b);
+    return static_cast<Bits>(b ^ ((b >> (sizeof(Bits) * 8 - 1)) & kMagnitude));
+  };
+  Bits part[kLanes];
+  for (int64_t l = 0; l < kLanes; ++l) part[l] = std::numeric_limits<Bits>::min();
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l) part[l] = key(i + l) > part[l] ? key(i + l) : part[l];
+  Bits result = std::numeric_limits<Bits>::min();
+  for (int64_t l = 0; l < kLanes; ++l) result = part[l] > result ? part[l] : result;
+  for (; i < n; ++i) result = key(i) > result ? key(i) : result;
+  const Bits bits = result ^ ((result >> (sizeof(Bits) * 8 - 1)) & kMagnitude);
+  T out;
+  std::memcpy(&out, &bits, sizeof out);
+  return out;
+}
+
+// exp for x <= 88: Cephes-style range reduction x = n ln2 + r, |r| <= ln2 / 2, a degree-6
+// polynomial for exp(r) and 2^n built in the exponent bits. Straight-line code, so loops over it
+// vectorize (std::exp does not). Within 2 ulp for floats; doubles use std::exp.
+template <class T>
+T vector_exp(T x) {
+  if constexpr (std::is_same_v<T, double>) {
+    return std::exp(x);
+  } else {
+    x = x < -87.33654f ? -87.33654f : x;  // below this exp underflows; the result here is ~1e-38
+    x = x > 88.0f ? 88.0f : x;
+    const float shifted = x * 1.44269504088896341f + 12582912.0f;  // 1.5 * 2^23: rounds to an integer
+    const float n = shifted - 12582912.0f;
+    int32_t n_bits;
+    std::memcpy(&n_bits, &shifted, sizeof n_bits);
+    float r = x - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    const int32_t scale_bits = (n_bits - 0x4B400000 + 127) << 23;
+    float scale;
+    std::memcpy(&scale, &scale_bits, sizeof scale);
+    return p * scale;
+  }
+}
+
+// ---- layer_norm ----
+
+template <class T>
+void layer_norm_rows(const LayerNormArgs<T>& a, int64_t begin, int64_t end) {
+  const int64_t cols = a.cols;
+  for (int64_t r = begin; r < end; ++r) {
+    const T* x = a.x + r * cols;
+    T* y = a.out + r * cols;
+    const double mu = lane_sum(cols, [&](int64_t j) { return x[j]; }) / static_cast<double>(cols);
+    const double var = lane_sum(cols, [&](int64_t j) { return (x[j] - mu) * (x[j] - mu); }) / static_cast<double>(cols);
+    const double inv = 1 / std::sqrt(var + a.eps);
+    const T m = static_cast<T>(mu), s = static_cast<T>(inv);
+    const T* w = a.weight;
+    const T* b = a.bias;
+    if (w && b) {
+      for (int64_t j = 0; j < cols; ++j) y[j] = (x[j] - m) * s * w[j] + b[j];
+    } else if (w) {
+      for (int64_t j = 0; j < cols; ++j) y[j] = (x[j] - m) * s * w[j];
+    } else if (b) {
+      for (int64_t j = 0; j < cols; ++j) y[j] = (x[j] - m) * s + b[j];
+    } else {
+      for (int64_t j = 0; j < cols; ++j) y[j] = (x[j] - m) * s;
+    }
+    a.mean[r] = m;
+    a.rstd[r] = s;
+  }
+}
+
+// grad_input = rstd * (dy - mean(dy) - xhat * mean(dy * xhat)), dy = grad_out * weight.
+template <class T>
+void layer_norm_backward_rows(const LayerNormArgs<T>& a, int64_t begin, int64_t end) {
+  const int64_t cols = a.cols;
+  const T* w = a.weight;
+  for (int64_t r = begin; r < end; ++r) {
+    const T* x = a.x + r * cols;
+    const T* g = a.grad_out + r * cols;
+    T* gx = a.out + r * cols;
+    const T m = a.mean[r], s = a.rstd[r];
+    // One loop body per case: a weight test inside the loops would stop them vectorizing.
+    const auto row = [&](auto dy) {
+      const double sum_dy = lane_sum(cols, dy);
+      const double sum_dy_xhat = lane_sum(cols, [&](int64_t j) { return dy(j) * ((x[j] - m) * s); });
+      const T mean_dy = static_cast<T>(sum_dy / static_cast<double>(cols));
+      const T mean_dy_xhat = static_cast<T>(sum_dy_xhat / static_cast<double>(cols));
+      for (int64_t j = 0; j < cols; ++j) gx[j] = s * (dy(j) - mean_dy - (x[j] - m) * s * mean_dy_xhat);
+    };
+    if (w)
+      row([&](int64_t j) { return g[j] * w[j]; });
+    else
+      row([&](int64_t j) { return g[j]; });
+  }
+}
+
+// Column sums over every row, for the columns [begin, end): each column's order is fixed.
+template <class T>
+void layer_norm_backward_cols(const LayerNormArgs<T>& a, int64_t begin, int64_t end) {
+  const int64_t n = end - begin;
+  std::vector<double> gw(static_cast<size_t>(n), 0.0), gb(static_cast<size_t>(n), 0.0);
+  double* pw = gw.data();
+  double* pb = gb.data();
+  for (int64_t r = 0; r < a.rows; ++r) {
+    const T* x = a.x + r * a.cols + begin;
+    const T* g = a.grad_out + r * a.cols + begin;
+    const T m = a.mean[r], s = a.rstd[r];
+    for (int64_t j = 0; j < n; ++j) {
+      pw[j] += static_cast<double>(g[j] * ((x[j] - m) * s));
+      pb[j] += static_cast<double>(g[j]);
+    }
+  }
+  for (int64_t j = 0; j < n; ++j) {
+    if (a.grad_weight) a.grad_weight[begin + j] = static_cast<T>(pw[j]);
+    if (a.grad_bias) a.grad_bias[begin + j] = static_cast<T>(pb[j]);
+  }
+}
+
+// ---- batch_norm ----
+
+// Sum over the channel's batch * spatial values of f(value, i) with i the index in the plane.
+template <class T, class F>
+double channel_sum(const BatchNormArgs<T>& a, const T* base, int64_t c, F&& f) {
+  double total = 0;
+  for (int64_t n = 0; n < a.batch; ++n) {
+    const T* plane = base + (n * a.channels + c) * a.spatial;
+    total += lane_sum(a.spatial, [&](int64_t i) { return f(plane, i); });
+  }
+  return total;
+}
+
+template <class T>
+void batch_norm_channels(const BatchNormArgs<T>& a, int64_t begin, int64_t end) {
+  const double count = static_cast<double>(a.batch * a.spatial);
+  for (int64_t c = begin; c < end; ++c) {
+    double mu, inv;
+    if (a.training) {
+      mu = channel_sum(a, a.x, c, [](const T* p, int64_t i) { return p[i]; }) / count;
+      const double var =
+          channel_sum(a, a.x, c, [&](const T* p, int64_t i) { return (p[i] - mu) * (p[i] - mu); }) / count;
+      inv = 1 / std::sqrt(var + a.eps);
+      if (a.running_mean) {
+        a.running_mean[c] = static_cast<T>(a.running_mean[c] * (1 - a.momentum) + mu * a.momentum);
+        a.running_var[c] = static_cast<T>(a.running_var[c] * (1 - a.momentum) + var * count / (count - 1) * a.momentum);
+      }
+    } else {
+      mu = a.running_mean[c];
+      inv = 1 / std::sqrt(static_cast<double>(a.running_var[c]) + a.eps);
+    }
+    const T m = static_cast<T>(mu);
+    const T scale = static_cast<T>(a.weight ? inv * a.weight[c] : inv);
+    const T shift = a.bias ? a.bias[c] : T{0};
+    for (int64_t n = 0; n < a.batch; ++n) {
+      const int64_t plane = (n * a.channels + c) * a.spatial;
+      const T* x = a.x + plane;
+      T* y = a.out + plane;
+      for (int64_t i = 0; i < a.spatial; ++i) y[i] = (x[i] - m) * scale + shift;
+    }
+    a.save_mean[c] = m;
+    a.save_invstd[c] = static_cast<T>(inv);
+  }
+}
+
+// training: grad_input = weight * invstd * (g - mean(g) - xhat * mean(g * xhat)); eval: weight * invstd * g.
+template <class T>
+void batch_norm_backward_channels(const BatchNormArgs<T>& a, int64_t begin, int64_t end) {
+  const double count = static_cast<double>(a.batch * a.spatial);
+  for (int64_t c = begin; c < end; ++c) {
+    const T m = a.save_mean[c], s = a.save_invstd[c];
+    const double sum_g = channel_sum(a, a.grad_out, c, [](const T* p, int64_t i) { return p[i]; });
+    double sum_g_centered = 0;
+    for (int64_t n = 0; n < a.batch; ++n) {
+      const int64_t plane = (n * a.channels + c) * a.spatial;
+      const T* x = a.x + plane;
+      const T* g = a.grad_out + plane;
+      sum_g_centered += lane_sum(a.spatial, [&](int64_t i) { return g[i] * (x[i] - m); });
+    }
+    const double sum_g_xhat = sum_g_centered * s;
+    if (a.grad_weight) a.grad_weight[c] = static_cast<T>(sum_g_xhat);
+    if (a.grad_bias) a.grad_bias[c] = static_cast<T>(sum_g);
+    if (!a.out) continue;
+    const T scale = a.weight ? s * a.weight[c] : s;
+    const T mean_g = a.training ? static_cast<T>(sum_g / count) : T{0};
+    const T k = a.training ? static_cast<T>(s * sum_g_xhat / count) : T{0};  // xhat * mean(g xhat) = (x - m) * k
+    for (int64_t n = 0; n < a.batch; ++n) {
+      const int64_t plane = (n * a.channels + c) * a.spatial;
+      const T* x = a.x + plane;
+      const T* g = a.grad_out + plane;
+      T* gx = a.out + plane;
+      for (int64_t i = 0; i < a.spatial; ++i) gx[i] = scale * (g[i] - mean_g - (x[i] - m) * k);
+    }
+  }
+}
+
+// ---- cross_entropy ----
+
+template <class T>
+void cross_entropy_rows(const CrossEntropyArgs<T>& a, int64_t begin, int64_t end) {
+  const int64_t classes = a.classes;
+  const double eps = a.label_smoothing;
+  for (int64_t r = begin; r < end; ++r) {
+    const T* x = a.logits + r * classes;
+    const T max = lane_max(x, classes);
+    const double sum_exp = lane_sum(classes, [&](int64_t c) { return vector_exp<T>(x[c] - max); });
+    const double lse = static_cast<double>(max) + std::log(sum_exp);
+    a.lse[r] = static_cast<T>(lse);
+    const int64_t t = a.target[r];
+    double loss = 0;
+    if (t != a.ignore_index) {
+      loss = (1 - eps) * (lse - static_cast<double>(x[t]));
+      if (eps != 0)
+        loss += eps * (lse - lane_sum(classes, [&](int64_t c) { return x[c]; }) / static_cast<double>(classes));
+    }
+    a.loss[r] = static_cast<T>(loss);
+  }
+}
+
+// grad = grad_loss * (softmax - (1 - eps) * onehot - eps / C).
+template <class T>
+void cross_entropy_backward_rows(const CrossEntropyArgs<T>& a, int64_t begin, int64_t end) {
+  const int64_t classes = a.classes;
+  const double eps = a.label_smoothing;
+  for (int64_t r = begin; r < end; ++r) {
+    const T* x = a.logits + r * classes;
+    T* gx = a.grad_logits + r * classes;
+    const int64_t t = a.target[r];
+    if (t == a.ignore_index) {
+      for (int64_t c = 0; c < classes; ++c) gx[c] = T{0};
+      continue;
+    }
+    const T g = a.grad_loss[r], lse = a.lse[r];
+    const T uniform = static_cast<T>(g * eps / static_cast<double>(classes));
+    for (int64_t c = 0; c < classes; ++c) gx[c] = g * vector_exp<T>(x[c] - lse) - uniform;
+    gx[t] -= static_cast<T>(g * (1 - eps));
+  }
+}
+
+// ---- optimizer updates (formulas in kernel_table.h, order of operations as torch.optim) ----
+
+// Calls f with std::true_type or std::false_type: options become compile-time constants, so each
+// combination gets its own branch-free loop (a run-time test inside the loop stops vectorization).
+template <class F>
+void with_flag(bool flag, F&& f) {
+  if (flag)
+    f(std::true_type{});
+  else
+    f(std::false_type{});
+}
+
+template <class T>
+void sgd_elements(const OptimArgs<T>& a, const SgdUpdate& u, int64_t begin, int64_t end) {
+  const T lr = u.lr, wd = u.weight_decay, momentum = u.momentum, damp = 1 - u.dampening;
+  T* p = a.param;
+  const T* g = a.grad;
+  T* buf = a.state0;
+  with_flag(u.weight_decay != 0, [&](auto decay) {
+    with_flag(buf != nullptr, [&](auto use_momentum) {
+      with_flag(u.init_buffer, [&](auto init) {
+        with_flag(u.nesterov, [&](auto nesterov) {
+          for (int64_t i = begin; i < end; ++i) {
+            T d = decay ? g[i] + wd * p[i] : g[i];
+            if constexpr (use_momentum) {
+              const T b = init ? d : buf[i] * momentum + damp * d;
+              buf[i] = b;
+              d = nesterov ? d + momentum * b : b;
+            }
+            p[i] = p[i] - lr * d;
+          }
+        });
+      });
+    });
+  });
+}
+
+template <class T>
+void adam_elements(const OptimArgs<T>& a, const AdamUpdate& u, int64_t begin, int64_t end) {
+  const double step = static_cast<double>(u.step);
+  const T decay = 1 - u.lr * u.weight_decay, wd = u.weight_decay;
+  const T beta1 = u.beta1, beta2 = u.beta2, one_minus_beta1 = 1 - u.beta1, one_minus_beta2 = 1 - u.beta2;
+  const T step_size = u.lr / (1 - std::pow(u.beta1, step));
+  const T bias_correction2_sqrt = std::sqrt(1 - std::pow(u.beta2, step));
+  const T eps = u.eps;
+  T* p = a.param;
+  const T* g = a.grad;
+  T* m = a.state0;
+  T* v = a.state1;
+  T* vmax = a.state2;
+  with_flag(!u.decoupled && u.weight_decay != 0, [&](auto coupled) {
+    with_flag(u.decoupled && u.weight_decay != 0, [&](auto decoupled) {
+      with_flag(vmax != nullptr, [&](auto amsgrad) {
+        for (int64_t i = begin; i < end; ++i) {
+          const T pi = decoupled ? p[i] * decay : p[i];
+          const T gi = coupled ? g[i] + wd * pi : g[i];
+          const T mi = m[i] * beta1 + one_minus_beta1 * gi;
+          const T vi = v[i] * beta2 + one_minus_beta2 * gi * gi;
+          T second = vi;
+          if constexpr (amsgrad) {
+            second = vmax[i] > vi ? vmax[i] : vi;
+            vmax[i] = second;
+          }
+          m[i] = mi;
+          v[i] = vi;
+          p[i] = pi - step_size * (mi / (std::sqrt(second) / bias_correction2_sqrt + eps));
+        }
+      });
+    });
+  });
+}
+
+template <class T>
+void rmsprop_elements(const OptimArgs<T>& a, const RmspropUpdate& u, int64_t begin, int64_t end) {
+  const T lr = u.lr, alpha = u.alpha, one_minus_alpha = 1 - u.alpha, eps = u.eps, wd = u.weight_decay;
+  const T momentum = u.momentum;
+  T* p = a.param;
+  const T* g = a.grad;
+  T* sq = a.state0;
+  T* buf = a.state1;
+  T* ga = a.state2;
+  with_flag(u.weight_decay != 0, [&](auto decay) {
+    with_flag(ga != nullptr, [&](auto centered) {
+      with_flag(buf != nullptr, [&](auto use_momentum) {
+        for (int64_t i = begin; i < end; ++i) {
+          const T gi = decay ? g[i] + wd * p[i] : g[i];
+          const T si = sq[i] * alpha + one_minus_alpha * gi * gi;
+          sq[i] = si;
+          T avg;
+          if constexpr (centered) {
+            const T gai = ga[i] * alpha + one_minus_alpha * gi;
+            ga[i] = gai;
+            avg = std::sqrt(si - gai * gai) + eps;
+          } else {
+            avg = std::sqrt(si) + eps;
+          }
+          if constexpr (use_momentum) {
+            const T bi = buf[i] * momentum + gi / avg;
+            buf[i] = bi;
+            p[i] = p[i] - lr * bi;
+          } else {
+            p[i] = p[i] - lr * (gi / avg);
+          }
+        }
+      });
+    });
+  });
+}
+
+template <class T>
+void adagrad_elements(const OptimArgs<T>& a, const AdagradUpdate& u, int64_t begin, int64_t end) {
+  const T lr = u.lr, wd = u.weight_decay, eps = u.eps;
+  T* p = a.param;
+  const T* g = a.grad;
+  T* s = a.state0;
+  with_flag(u.weight_decay != 0, [&](auto decay) {
+    for (int64_t i = begin; i < end; ++i) {
+      const T gi = decay ? g[i] + wd * p[i] : g[i];
+      const T si = s[i] + gi * gi;
+      s[i] = si;
+      p[i] = p[i] - lr * (gi / (std::sqrt(si) + eps));
+    }
+  });
+}
+
+template <class T>
+FusedBodies<T> make_fused_bodies() {
+  return {layer_norm_rows<T>,
+          layer_norm_backward_rows<T>,
+          layer_norm_backward_cols<T>,
+          batch_norm_channels<T>,
+          batch_norm_backward_channels<T>,
+          cross_entropy_rows<T>,
+          cross_entropy_backward_rows<T>,
+          sgd_elements<T>,
+          adam_elements<T>,
+          rmsprop_elements<T>,
+          adagrad_elements<T>};
+}
+
+}  // namespace
+}  // namespace tinytorch::kernels::optimized

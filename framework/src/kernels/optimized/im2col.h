@@ -1,0 +1,116 @@
+// Geometry of one 2-D convolution and the im2col / col2im transforms that turn it into a GEMM
+// (conv2d.cpp). For one image and one group, the column matrix has a row per (ic, kh, kw) tap and a
+// column per output position (oh, ow):
+//   col[(ic * kH + kh) * kW + kw][oh * W_out + ow] = x[ic][oh * sH - pH + kh * dH][ow * sW - pW + kw * dW]
+// (zero where the tap lands in the padding). The transforms work on a band of output rows
+// [oh0, oh1) so that the column buffer stays bounded for large images.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "kernels/kernel_table.h"
+
+namespace tinytorch::kernels::optimized {
+
+struct ConvShape {
+  int64_t batch, in_channels, in_h, in_w;
+  int64_t out_channels, kernel_h, kernel_w, out_h, out_w;
+  int64_t groups, in_per_group, out_per_group;
+  Conv2dParams p;
+
+  ConvShape(const Shape& input, const Shape& weight, const Shape& output, const Conv2dParams& params)
+      : batch(input[0]),
+        in_channels(input[1]),
+        in_h(input[2]),
+        in_w(input[3]),
+        out_channels(weight[0]),
+        kernel_h(weight[2]),
+        kernel_w(weight[3]),
+        out_h(output[2]),
+        out_w(output[3]),
+        groups(params.groups),
+        in_per_group(weight[1]),
+        out_per_group(weight[0] / params.groups),
+        p(params) {}
+
+  // Rows of the column matrix: the reduction length of the forward GEMM.
+  int64_t col_rows() const { return in_per_group * kernel_h * kernel_w; }
+  int64_t in_plane() const { return in_h * in_w; }
+  int64_t out_plane() const { return out_h * out_w; }
+  // A 1x1, stride-1, unpadded convolution reads the input planes as they are: no im2col needed.
+  bool pointwise() const {
+    return kernel_h == 1 && kernel_w == 1 && p.stride[0] == 1 && p.stride[1] == 1 && p.padding[0] == 0 &&
+           p.padding[1] == 0;
+  }
+};
+
+// The output columns [lo, hi) whose tap at input offset `offset + ow * stride` lies inside [0, size).
+struct ValidRange {
+  int64_t lo, hi;
+};
+
+inline ValidRange valid_outputs(int64_t offset, int64_t stride, int64_t size, int64_t out_size) {
+  const int64_t lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  const int64_t hi = size - offset <= 0 ? 0 : (size - offset + stride - 1) / stride;
+  const int64_t clamped_lo = std::min(lo, out_size);
+  return {clamped_lo, std::max(clamped_lo, std::min(hi, out_size))};
+}
+
+// Fills col (col_rows() x (oh1 - oh0) * out_w, row-major) from the in_per_group planes at x.
+template <class T>
+void im2col(const ConvShape& s, const T* x, int64_t oh0, int64_t oh1, T* col) {
+  const int64_t cols = (oh1 - oh0) * s.out_w, sh = s.p.stride[0], sw = s.p.stride[1];
+  for (int64_t ic = 0; ic < s.in_per_group; ++ic) {
+    const T* plane = x + ic * s.in_plane();
+    for (int64_t kh = 0; kh < s.kernel_h; ++kh)
+      for (int64_t kw = 0; kw < s.kernel_w; ++kw) {
+        T* row = col + ((ic * s.kernel_h + kh) * s.kernel_w + kw) * cols;
+        const int64_t w_offset = kw * s.p.dilation[1] - s.p.padding[1];
+        const ValidRange valid = valid_outputs(w_offset, sw, s.in_w, s.out_w);
+        for (int64_t oh = oh0; oh < oh1; ++oh) {
+          T* dst = row + (oh - oh0) * s.out_w;
+          const int64_t ih = oh * sh - s.p.padding[0] + kh * s.p.dilation[0];
+          if (ih < 0 || ih >= s.in_h) {
+            std::fill(dst, dst + s.out_w, T(0));
+            continue;
+          }
+          const T* src = plane + ih * s.in_w;
+          std::fill(dst, dst + valid.lo, T(0));
+          if (sw == 1)
+            std::copy(src + valid.lo + w_offset, src + valid.hi + w_offset, dst + valid.lo);
+          else
+            for (int64_t ow = valid.lo; ow < valid.hi; ++ow) dst[ow] = src[ow * sw + w_offset];
+          std::fill(dst + valid.hi, dst + s.out_w, T(0));
+        }
+      }
+  }
+}
+
+// The adjoint of im2col: adds every column entry into the input cell it was read from. Taps are
+// visited in a fixed order, so the sums do not depend on threading.
+template <class T>
+void col2im_add(const ConvShape& s, const T* col, int64_t oh0, int64_t oh1, T* x) {
+  const int64_t cols = (oh1 - oh0) * s.out_w, sh = s.p.stride[0], sw = s.p.stride[1];
+  for (int64_t ic = 0; ic < s.in_per_group; ++ic) {
+    T* plane = x + ic * s.in_plane();
+    for (int64_t kh = 0; kh < s.kernel_h; ++kh)
+      for (int64_t kw = 0; kw < s.kernel_w; ++kw) {
+        const T* row = col + ((ic * s.kernel_h + kh) * s.kernel_w + kw) * cols;
+        const int64_t w_offset = kw * s.p.dilation[1] - s.p.padding[1];
+        const ValidRange valid = valid_outputs(w_offset, sw, s.in_w, s.out_w);
+        for (int64_t oh = oh0; oh < oh1; ++oh) {
+          const int64_t ih = oh * sh - s.p.padding[0] + kh * s.p.dilation[0];
+          if (ih < 0 || ih >= s.in_h) continue;
+          const T* src = row + (oh - oh0) * s.out_w;
+          T* dst = plane + ih * s.in_w;
+          if (sw == 1)
+            for (int64_t ow = valid.lo; ow < valid.hi; ++ow) dst[ow + w_offset] += src[ow];
+          else
+            for (int64_t ow = valid.lo; ow < valid.hi; ++ow) dst[ow * sw + w_offset] += src[ow];
+        }
+      }
+  }
+}
+
+}  // namespace tinytorch::kernels::optimized
