@@ -243,18 +243,16 @@ void run_benchmark(benchmark::State& state, const BenchCase& c, const std::strin
   // Not "threads": Google Benchmark's JSON already has that key (its own benchmark threads, always 1).
   state.counters["num_threads"] = Counter(threads);
 }
-// On a machine busier than its cores, LibTorch's OpenMP workers spin-waiting for a core (libgomp's
-// default) turn microsecond ops into milliseconds at 2+ threads; TinyTorch's pool sleeps instead.
-void warn_if_spinning_on_loaded_machine(const std::string& suite, const std::vector<int>& threads) {
-  double load = 0;
-  const unsigned cores = std::thread::hardware_concurrency();
-  const bool multi_threaded = std::any_of(threads.begin(), threads.end(), [](int t) { return t > 1; });
-  if (!multi_threaded || std::getenv("OMP_WAIT_POLICY") != nullptr || getloadavg(&load, 1) != 1 || load <= cores)
-    return;
-  std::fprintf(stderr,
-               "bench_%s: warning: load average %.1f on %u cores and OMP_WAIT_POLICY unset: LibTorch's spinning "
-               "OpenMP workers make its multi-thread times unreliable here; rerun with OMP_WAIT_POLICY=PASSIVE\n",
-               suite.c_str(), load, cores);
+// libgomp's default wait policy keeps LibTorch's OpenMP workers spinning between parallel
+// regions; with OpenBLAS's own threads also spinning, 2 threads on 2 cores turn a 1 ms training
+// step into 13-38 ms. TinyTorch's pool sleeps, so both frameworks get the sleeping policy: the
+// variable is read when libgomp loads, so the binary re-executes itself once with it set. An
+// explicit OMP_WAIT_POLICY is respected (and recorded in the context like every run setting).
+void use_passive_openmp_wait(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  execv("/proc/self/exe", argv);
+  std::perror("bench: re-executing with OMP_WAIT_POLICY=PASSIVE failed; continuing with libgomp's default");
 }
 }  // namespace
 
@@ -273,6 +271,7 @@ std::string tinytorch_backend(const std::string& impl) { return impl.substr(std:
 
 int run_suite(const std::string& suite, const std::vector<BenchCase>& all_cases, int argc, char** argv,
               const ContextEntries& context) {
+  use_passive_openmp_wait(argv);
   Flags flags;
   if (auto exit_code = parse_flags(suite, all_cases, argc, argv, &flags)) return *exit_code;
   const Profile& profile = *flags.profile;
@@ -344,7 +343,6 @@ int run_suite(const std::string& suite, const std::vector<BenchCase>& all_cases,
                  suite.c_str(), profile.reference_flop_budget / 1e9, profile.name,
                  fmt::format("{}", fmt::join(reference_skipped, "; ")).c_str());
 
-  warn_if_spinning_on_loaded_machine(suite, flags.threads);
   add_run_context();
   benchmark::AddCustomContext("suite", suite);
   benchmark::AddCustomContext("profile", profile.name);

@@ -97,6 +97,20 @@ TEST(ThreadedKernels, SoftmaxNormalizationAndLoss) {
   });
 }
 
+TEST(ThreadedKernels, IndexSelectAndEmbeddingWithRepeatedIndices) {
+  check_workload([] {
+    tt::Tensor x = leaf({7, 9, 5}, 15), table = leaf({50, 300}, 16);
+    tt::Generator gen(17);
+    tt::Tensor rows = tt::randint(0, 50, {4000}, tt::kInt64, &gen);  // many repeats: accumulation order matters
+    tt::Tensor picks = tt::randint(0, 7, {11}, tt::kInt64, &gen);    // valid along dims 0 and 1
+    tt::Tensor looked_up = tt::embedding(table, rows);
+    tt::Tensor selected = tt::index_select(x, 1, picks) + tt::index_select(x, 0, picks.narrow(0, 0, 3)).sum();
+    (looked_up * looked_up).sum().backward();
+    (selected * selected).sum().backward();
+    return std::vector<tt::Tensor>{looked_up, selected, table.grad(), x.grad()};
+  });
+}
+
 TEST(ThreadedKernels, OptimizerSteps) {
   check_workload([] {
     tt::Tensor w = leaf({300, 400}, 12), v = leaf({400}, 13);

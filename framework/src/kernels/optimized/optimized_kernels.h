@@ -14,6 +14,10 @@ void bmm(const Tensor& out, const Tensor& a, const Tensor& b, CpuIsa isa);
 // a · b + bias through the GEMM with the bias rows as the initial C (beta = 1).
 void addmm(const Tensor& out, const Tensor& bias, const Tensor& a, const Tensor& b);
 
+// Contiguous f32/f64 fast paths (indexing.cpp); other layouts use the reference kernels.
+void index_select(const Tensor& out, const Tensor& in, int64_t dim, const Tensor& index);
+void index_add(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src);
+
 // Pointwise, reduction and softmax kernels (pointwise.cpp, reduce.cpp, softmax.cpp) on the per-ISA
 // span loops of span_kernels.h: f32 and f64 fast paths (f32 comparisons included), threaded, bitwise
 // identical for any thread count. Other dtypes use the reference kernels; copy and fill take all.

@@ -10,6 +10,8 @@ const KernelTable& optimized_kernels() {
     t.name = "optimized";
     t.bmm = optimized::bmm;
     t.addmm = optimized::addmm;
+    t.index_select = optimized::index_select;
+    t.index_add = optimized::index_add;
     t.fill = optimized::fill;
     t.copy = optimized::copy;
     t.unary = optimized::unary;
