@@ -9,30 +9,17 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "kernels/conv_geometry.h"
 #include "kernels/kernel_table.h"
 
 namespace tinytorch::kernels::optimized {
 
-struct ConvShape {
-  int64_t batch, in_channels, in_h, in_w;
-  int64_t out_channels, kernel_h, kernel_w, out_h, out_w;
-  int64_t groups, in_per_group, out_per_group;
+struct ConvShape : ConvGeometry {
+  int64_t groups;
   Conv2dParams p;
 
   ConvShape(const Shape& input, const Shape& weight, const Shape& output, const Conv2dParams& params)
-      : batch(input[0]),
-        in_channels(input[1]),
-        in_h(input[2]),
-        in_w(input[3]),
-        out_channels(weight[0]),
-        kernel_h(weight[2]),
-        kernel_w(weight[3]),
-        out_h(output[2]),
-        out_w(output[3]),
-        groups(params.groups),
-        in_per_group(weight[1]),
-        out_per_group(weight[0] / params.groups),
-        p(params) {}
+      : ConvGeometry(input, weight, output, params.groups), groups(params.groups), p(params) {}
 
   // Rows of the column matrix: the reduction length of the forward GEMM.
   int64_t col_rows() const { return in_per_group * kernel_h * kernel_w; }

@@ -7,6 +7,29 @@
 #include "kernels/reference/reference_kernels.h"
 
 namespace tinytorch::kernels::optimized {
+namespace {
+
+// The fields forward and backward share; each adds its own outputs.
+template <class T>
+CrossEntropyArgs<T> shared_args(const Tensor& logits, const Tensor& target, const Tensor& lse, int64_t ignore_index,
+                                double label_smoothing) {
+  CrossEntropyArgs<T> a{};
+  a.logits = logits.data_ptr<T>();
+  a.target = target.data_ptr<int64_t>();
+  a.lse = lse.data_ptr<T>();
+  a.classes = logits.size(1);
+  a.ignore_index = ignore_index;
+  a.label_smoothing = label_smoothing;
+  return a;
+}
+
+// Rows (samples) spread over threads; each row's work stays in one chunk.
+template <class T, class Body>
+void run_rows(Body body, const CrossEntropyArgs<T>& a, int64_t rows) {
+  parallel_for(0, rows, grain_for(a.classes), [&](int64_t begin, int64_t end) { body(a, begin, end); });
+}
+
+}  // namespace
 
 void cross_entropy(const Tensor& loss, const Tensor& lse, const Tensor& logits, const Tensor& target,
                    int64_t ignore_index, double label_smoothing) {
@@ -16,16 +39,9 @@ void cross_entropy(const Tensor& loss, const Tensor& lse, const Tensor& logits, 
       logits.dtype(),
       [&](auto tag) {
         using T = decltype(tag);
-        CrossEntropyArgs<T> a{};
-        a.logits = logits.data_ptr<T>();
-        a.target = target.data_ptr<int64_t>();
+        CrossEntropyArgs<T> a = shared_args<T>(logits, target, lse, ignore_index, label_smoothing);
         a.loss = loss.data_ptr<T>();
-        a.lse = lse.data_ptr<T>();
-        a.classes = logits.size(1);
-        a.ignore_index = ignore_index;
-        a.label_smoothing = label_smoothing;
-        const auto body = fused_bodies<T>().cross_entropy;
-        parallel_for(0, logits.size(0), grain_for(a.classes), [&](int64_t begin, int64_t end) { body(a, begin, end); });
+        run_rows(fused_bodies<T>().cross_entropy, a, logits.size(0));
       },
       fallback);
 }
@@ -40,17 +56,10 @@ void cross_entropy_backward(const Tensor& grad_logits, const Tensor& grad_loss, 
       logits.dtype(),
       [&](auto tag) {
         using T = decltype(tag);
-        CrossEntropyArgs<T> a{};
-        a.logits = logits.data_ptr<T>();
-        a.target = target.data_ptr<int64_t>();
+        CrossEntropyArgs<T> a = shared_args<T>(logits, target, lse, ignore_index, label_smoothing);
         a.grad_loss = grad_loss.data_ptr<T>();
-        a.lse = lse.data_ptr<T>();
         a.grad_logits = grad_logits.data_ptr<T>();
-        a.classes = logits.size(1);
-        a.ignore_index = ignore_index;
-        a.label_smoothing = label_smoothing;
-        const auto body = fused_bodies<T>().cross_entropy_backward;
-        parallel_for(0, logits.size(0), grain_for(a.classes), [&](int64_t begin, int64_t end) { body(a, begin, end); });
+        run_rows(fused_bodies<T>().cross_entropy_backward, a, logits.size(0));
       },
       fallback);
 }
