@@ -3,16 +3,7 @@
 
 namespace tinytorch::optim {
 
-GroupOptions AdamWOptions::to_map() const {
-  return {{"lr", lr_},
-          {"beta1", beta1_},
-          {"beta2", beta2_},
-          {"eps", eps_},
-          {"weight_decay", weight_decay_},
-          {"amsgrad", amsgrad_ ? 1.0 : 0.0}};
-}
-
-AdamW::AdamW(std::vector<ParamGroup> groups, const AdamWOptions& defaults) : Adam("AdamW", defaults.to_map()) {
+AdamW::AdamW(std::vector<ParamGroup> groups, const AdamOptions& defaults) : Adam("AdamW", defaults.to_map()) {
   for (ParamGroup& group : groups) add_param_group(std::move(group));
 }
 
