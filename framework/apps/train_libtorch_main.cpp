@@ -64,16 +64,9 @@ int run(const tt::app::TrainConfig& config) {
   tt::manual_seed(config.seed);
 
   const tt::app::FashionData data = tt::app::load_fashion_mnist(config);
-  tt::data::DataLoaderOptions train_options;
-  train_options.batch_size = config.batch_size;
-  train_options.shuffle = true;
-  train_options.seed = config.seed;
-  train_options.num_workers = config.workers;
-  tt::data::DataLoader train_loader(data.train, train_options);
-  tt::data::DataLoaderOptions test_options;
-  test_options.batch_size = 1000;
-  test_options.num_workers = config.workers;
-  tt::data::DataLoader test_loader(data.test, test_options);
+  tt::app::FashionLoaders loaders(config, data);
+  tt::data::DataLoader& train_loader = loaders.train;
+  tt::data::DataLoader& test_loader = loaders.test;
 
   auto tt_model = tt::models::make(config.model);
   TorchModel model = make_torch_model(config.model);
@@ -161,13 +154,7 @@ int run(const tt::app::TrainConfig& config) {
                  static_cast<long>(epoch + 1), train_loss, train_accuracy, test_loss, test_accuracy, seconds);
   }
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  metrics.write({{"type", "final"},
-                 {"test_accuracy", test_accuracy},
-                 {"test_loss", test_loss},
-                 {"epochs", config.epochs},
-                 {"total_seconds", total}});
-  std::printf("final test accuracy %.4f (test loss %.4f) after %ld epochs in %.1f s\n", test_accuracy, test_loss,
-              static_cast<long>(config.epochs), total);
+  tt::app::report_final(metrics, test_accuracy, test_loss, config.epochs, total);
   return 0;
 }
 }  // namespace

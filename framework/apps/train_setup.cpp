@@ -2,6 +2,7 @@
 #include "train_setup.h"
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 
 #include "tinytorch/models/models.h"
 
@@ -132,6 +133,32 @@ MetricsFile::MetricsFile(const std::string& path) {
 
 void MetricsFile::write(const nlohmann::json& record) {
   if (out_.is_open()) out_ << record.dump() << '\n';
+}
+
+namespace {
+// Only the training loader shuffles (with the run's seed); the test order is fixed.
+data::DataLoaderOptions loader_options(const TrainConfig& config, int64_t batch_size, bool shuffle) {
+  data::DataLoaderOptions options;
+  options.batch_size = batch_size;
+  options.shuffle = shuffle;
+  if (shuffle) options.seed = config.seed;
+  options.num_workers = config.workers;
+  return options;
+}
+}  // namespace
+
+FashionLoaders::FashionLoaders(const TrainConfig& config, const FashionData& data)
+    : train(data.train, loader_options(config, config.batch_size, true)),
+      test(data.test, loader_options(config, 1000, false)) {}
+
+void report_final(MetricsFile& metrics, double test_accuracy, double test_loss, int64_t epochs, double seconds) {
+  metrics.write({{"type", "final"},
+                 {"test_accuracy", test_accuracy},
+                 {"test_loss", test_loss},
+                 {"epochs", epochs},
+                 {"total_seconds", seconds}});
+  std::printf("final test accuracy %.4f (test loss %.4f) after %ld epochs in %.1f s\n", test_accuracy, test_loss,
+              static_cast<long>(epochs), seconds);
 }
 
 }  // namespace tinytorch::app

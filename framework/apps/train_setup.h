@@ -54,6 +54,13 @@ struct FashionData {
 // random 28x28 crop of the 2-pixel padded image and a horizontal flip.
 FashionData load_fashion_mnist(const TrainConfig& config);
 
+// The training loader (shuffled with the run's seed) and the test loader (batches of 1000), both
+// with config.workers threads.
+struct FashionLoaders {
+  FashionLoaders(const TrainConfig& config, const FashionData& data);
+  data::DataLoader train, test;
+};
+
 // Appends one JSON object per line; does nothing when constructed with an empty path.
 class MetricsFile {
  public:
@@ -66,5 +73,8 @@ class MetricsFile {
  private:
   std::ofstream out_;
 };
+
+// Writes the "final" metrics record and prints the final test accuracy.
+void report_final(MetricsFile& metrics, double test_accuracy, double test_loss, int64_t epochs, double seconds);
 
 }  // namespace tinytorch::app
