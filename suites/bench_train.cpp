@@ -11,7 +11,8 @@
 //   <opt>/optim     the optimizer's step() alone, over parameters shaped as the MLP's with fixed
 //                   gradients
 // The correctness check runs a few steps (or one epoch) per implementation and compares every
-// loss with LibTorch's; the optimizer cases compare the parameters after three updates.
+// loss with LibTorch's; the optimizer cases compare the parameters after three updates. The epoch
+// cases' losses also go into the run context as loss curves (ttbench report plots them).
 // FLOPs: conv and linear layers, counted by forward hooks on a one-sample pass; a step is taken as
 // 3x the forward (the backward needs two products per forward product).
 //
@@ -368,6 +369,7 @@ std::vector<BenchCase> cases() {
       train_case({"cnn", "adam", 64}, false),
       train_case({"resnet", "sgd", 32}, false),
       train_case({"mlp", "sgd", 128, kSamples}, true),
+      train_case({"cnn", "adam", 32, 1024}, true),
       optimizer_case("sgd", true),
       optimizer_case("adam", true),
       optimizer_case("adamw", false),

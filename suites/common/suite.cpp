@@ -10,12 +10,14 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <regex>
 #include <thread>
 
 #include "common/bench_context.h"
 #include "common/compare.h"
+#include "common/memory_manager.h"
 #include "common/memory_probe.h"
 #include "common/naming.h"
 #include "common/table_reporter.h"
@@ -44,7 +46,8 @@ struct Flags {
   std::vector<std::string> ops;  // empty: every op
   std::vector<int> threads = {1, 2};
   bool list = false;
-  bool console = true;  // --benchmark_format is console (the table is printed then)
+  bool console = true;    // --benchmark_format is console (the table is printed then)
+  bool json_out = false;  // --benchmark_out is given and --benchmark_out_format is json (the default)
   std::vector<std::string> benchmark_args;
 };
 
@@ -83,6 +86,7 @@ std::optional<int> parse_flags(const std::string& suite, const std::vector<Bench
     return 2;
   };
   std::vector<std::string> user_args;
+  std::string out_format = "json";
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&](const char* prefix) -> std::optional<std::string> {
@@ -112,9 +116,12 @@ std::optional<int> parse_flags(const std::string& suite, const std::vector<Bench
       flags->list = true;
     } else {
       if (auto v = value("--benchmark_format=")) flags->console = *v == "console";
+      if (auto v = value("--benchmark_out=")) flags->json_out = !v->empty();
+      if (auto v = value("--benchmark_out_format=")) out_format = *v;
       user_args.push_back(arg);
     }
   }
+  flags->json_out = flags->json_out && out_format == "json";
   // Defaults first: Google Benchmark lets a later occurrence of a flag win.
   flags->benchmark_args = {argv[0], fmt::format("--benchmark_min_time={}", flags->profile->min_time),
                            fmt::format("--benchmark_repetitions={}", flags->profile->repetitions),
@@ -164,6 +171,25 @@ struct ScopedImpl {
   std::optional<tt::BackendGuard> backend;
 };
 
+// Loss curves of the correctness check, for the report: the "losses" result of each implementation
+// of a training case, when it is long enough to be a curve (an epoch, not a few steps on one batch).
+// Written into the run context as "loss_curve <case key>" = "<impl>=<loss> <loss> ...;<impl>=..."
+// (Google Benchmark 1.7 does not escape context values, so no JSON inside).
+constexpr int64_t kMinCurveSteps = 8;
+std::map<std::string, std::string> g_loss_curves;
+
+void record_loss_curve(const BenchCase& c, const std::string& impl, const std::vector<NamedTensor>& results) {
+  for (const auto& [name, values] : results) {
+    if (name != "losses" || values.numel() < kMinCurveSteps) continue;
+    const at::Tensor losses = values.to(at::kDouble).contiguous();
+    std::string& curve = g_loss_curves[c.key()];
+    if (curve.find(impl + "=") != std::string::npos) return;  // first thread count only
+    curve += fmt::format("{}{}=", curve.empty() ? "" : ";", impl);
+    const double* loss = losses.data_ptr<double>();
+    for (int64_t i = 0; i < losses.numel(); ++i) curve += fmt::format("{}{:.7g}", i ? " " : "", loss[i]);
+  }
+}
+
 // Runs every implementation of `c` once at `threads` and compares with LibTorch. Returns "" or the
 // failure message.
 std::string check_case(const BenchCase& c, const std::vector<std::string>& impls, int threads, int* comparisons) {
@@ -178,6 +204,7 @@ std::string check_case(const BenchCase& c, const std::vector<std::string>& impls
     } catch (const std::exception& e) {
       return fmt::format("{} threw: {}", impl, e.what());
     }
+    record_loss_curve(c, impl, got);
     if (impl == "libtorch") {
       expected = std::move(got);
       continue;
@@ -203,6 +230,7 @@ struct Prepared {
 };
 Prepared g_prepared;
 std::atomic<bool> g_benchmark_failed{false};
+AllocationRecorder g_allocation_recorder;
 
 Prepared& prepare(const BenchCase& c, const std::string& impl, const std::string& name) {
   if (g_prepared.name == name) return g_prepared;
@@ -222,12 +250,37 @@ Prepared& prepare(const BenchCase& c, const std::string& impl, const std::string
   return g_prepared;
 }
 
+// The memory pass of Google Benchmark's MemoryManager: allocations of one steady-state step, and
+// the peak of the warm-up step (from the state before the first step, as peak_memory_bytes). The
+// steady-state peak is not comparable across frameworks: LibTorch's reporter cannot see frees of
+// blocks allocated before it started, such as the previous step's gradients.
+void record_allocations(const Prepared& prepared, const std::string& impl, const std::string& name,
+                        benchmark::IterationCount iterations) {
+  int64_t allocations = 0;
+  if (is_tinytorch(impl)) {
+    TinyTorchMemoryProbe probe;
+    prepared.runner->step();
+    allocations = probe.allocations();
+  } else {
+    TorchMemoryProbe probe;
+    prepared.runner->step();
+    allocations = probe.allocations();
+  }
+  g_allocation_recorder.record(name, allocations, prepared.peak_bytes, iterations);
+}
+
 void run_benchmark(benchmark::State& state, const BenchCase& c, const std::string& impl, int threads,
                    const std::string& name) {
   ScopedImpl scope(impl, threads);
   Prepared* prepared = nullptr;
   try {
     prepared = &prepare(c, impl, name);
+    if (g_allocation_recorder.active()) {
+      record_allocations(*prepared, impl, name, state.max_iterations);
+      for (auto _ : state) {
+      }
+      return;
+    }
     timed_loop(state, name, [&] { prepared->runner->step(); });
   } catch (const std::exception& e) {
     g_benchmark_failed = true;
@@ -356,6 +409,7 @@ int run_suite(const std::string& suite, const std::vector<BenchCase>& all_cases,
                                                        : fmt::format("{}", fmt::join(reference_skipped, "; ")));
   benchmark::AddCustomContext("planted_slowdown", planted);
   for (const auto& [key, value] : context) benchmark::AddCustomContext(key, value);
+  for (const auto& [key, curve] : g_loss_curves) benchmark::AddCustomContext("loss_curve " + key, curve);
 
   for (const BenchCase* c : cases)
     for (int threads : flags.threads)
@@ -368,12 +422,12 @@ int run_suite(const std::string& suite, const std::vector<BenchCase>& all_cases,
             ->Unit(benchmark::kMicrosecond);
       }
 
-  if (flags.console) {
-    TableReporter reporter(isatty(STDOUT_FILENO) ? TableReporter::OO_Color : TableReporter::OO_None);
-    benchmark::RunSpecifiedBenchmarks(&reporter);
-  } else {
-    benchmark::RunSpecifiedBenchmarks();
-  }
+  benchmark::RegisterMemoryManager(&g_allocation_recorder);
+  TableReporter table(isatty(STDOUT_FILENO) ? TableReporter::OO_Color : TableReporter::OO_None);
+  MemoryJSONReporter json_file(g_allocation_recorder);
+  // Google Benchmark makes its default display reporter when given none.
+  benchmark::RunSpecifiedBenchmarks(flags.console ? &table : nullptr, flags.json_out ? &json_file : nullptr);
+  benchmark::RegisterMemoryManager(nullptr);
   g_prepared = Prepared{};
   benchmark::Shutdown();
   return g_benchmark_failed ? 1 : 0;

@@ -8,7 +8,9 @@
 //   3. registers one benchmark per (case, threads, impl), named as in naming.h, with the counters
 //      FLOP/s, bytes_per_second, items_per_second, peak_memory_bytes and num_threads;
 //   4. runs them (wall-clock time: the kernels are multi-threaded) and prints a side-by-side table.
-// The run context (machine, BLAS, versions, profile, skipped cases) goes into the JSON.
+// The run context (machine, BLAS, versions, profile, skipped cases, the loss curves of the epoch
+// cases' check) goes into the JSON, and a MemoryManager (memory_manager.h) adds allocs_per_iter and
+// max_bytes_used to every repetition.
 #pragma once
 
 #include <torch/torch.h>

@@ -69,6 +69,14 @@ def check(data, repetitions):
             problems.append(f"{bench['name']}: num_threads counter {bench['num_threads']} != {n}")
         if bench["peak_memory_bytes"] <= 0:
             problems.append(f"{bench['name']}: peak_memory_bytes {bench['peak_memory_bytes']} <= 0")
+        # Google Benchmark's MemoryManager fields, on every repetition (1.7.1 loses all but the last
+        # repetition's unless the suite's reporter repairs them).
+        if "allocs_per_iter" not in bench or "max_bytes_used" not in bench:
+            problems.append(f"{bench['name']} repetition {bench.get('repetition_index')}: no allocs_per_iter/max_bytes_used")
+        elif bench["max_bytes_used"] != bench["peak_memory_bytes"] or not 0 < bench["allocs_per_iter"] < 1e4:
+            problems.append(f"{bench['name']} repetition {bench.get('repetition_index')}: max_bytes_used "
+                            f"{bench['max_bytes_used']} (peak_memory_bytes {bench['peak_memory_bytes']}), "
+                            f"allocs_per_iter {bench['allocs_per_iter']}")
         if bench["FLOP/s"] < 0:  # 0 for ops without arithmetic (embedding)
             problems.append(f"{bench['name']}: FLOP/s {bench['FLOP/s']} < 0")
         for rate in ["bytes_per_second", "items_per_second"]:

@@ -7,7 +7,8 @@ tables); this script only draws them, one PNG per plot, named <id>.png in the ou
     python3 plots.py plot_data.json OUT_DIR
 
 Plot kinds: "barh" (grouped horizontal bars, one group per label), "roofline" (points of
-arithmetic intensity vs GFLOP/s, with horizontal compute ceilings) and "lines" (series of x, y).
+arithmetic intensity vs GFLOP/s, with horizontal compute ceilings) and "lines" (series of x, y;
+optional per-series "width", "alpha" and "marker" let a wide pale line show beneath others).
 Prints the PNG files written, one per line.
 """
 import json
@@ -75,7 +76,8 @@ def roofline(spec, ax):
 
 def lines(spec, ax):
     for i, s in enumerate(spec["series"]):
-        ax.plot(s["x"], s["y"], marker="o", markersize=3, label=s["label"], color=COLORS[i % len(COLORS)])
+        ax.plot(s["x"], s["y"], marker=s.get("marker", "o"), markersize=3, label=s["label"],
+                color=COLORS[i % len(COLORS)], linewidth=s.get("width", 1.5), alpha=s.get("alpha", 1.0))
     if spec.get("log"):
         ax.set_yscale("log")
         plain_log_axis(ax.yaxis)

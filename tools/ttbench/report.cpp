@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include "baseline.h"
 #include "gate.h"
@@ -119,10 +120,10 @@ Section roofline_section(const RunResults& run, json* plots) {
 Section memory_section(const RunResults& run, json* plots) {
   Section s{"Peak memory per case (1 thread)",
             "Bytes allocated above the level at the start of the untimed warm-up step (suites/README.md explains how "
-            "each framework's peak is measured).",
+            "each framework's peak is measured), and allocations per step (Google Benchmark's allocs_per_iter).",
             "",
             {}};
-  Table table{"", {"case", "implementation", "peak memory (MiB)"}, {}};
+  Table table{"", {"case", "implementation", "peak memory (MiB)", "allocations per step"}, {}};
   const auto cases = by_case(run);
   std::vector<std::string> labels;
   std::map<std::string, std::map<std::string, double>> values;  // impl -> case -> MiB
@@ -133,7 +134,7 @@ Section memory_section(const RunResults& run, json* plots) {
       if (!std::isfinite(bytes)) continue;
       values[impl][key.first] = bytes / (1 << 20);
       if (std::find(labels.begin(), labels.end(), key.first) == labels.end()) labels.push_back(key.first);
-      table.rows.push_back({key.first, impl, num(bytes / (1 << 20))});
+      table.rows.push_back({key.first, impl, num(bytes / (1 << 20)), num(counter(b, "allocs_per_iter"))});
     }
   }
   s.tables.push_back(table);
@@ -198,20 +199,80 @@ Section trend_section(const History& history, json* plots) {
   return s;
 }
 
+// "<impl>=<loss> <loss> ...;<impl>=..." as bench_train writes it into its context.
+std::map<std::string, std::vector<double>> parse_loss_curves(const std::string& text) {
+  std::map<std::string, std::vector<double>> curves;
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t end = std::min(text.find(';', start), text.size());
+    const std::string entry = text.substr(start, end - start);
+    const size_t eq = entry.find('=');
+    if (eq != std::string::npos) {
+      std::istringstream values(entry.substr(eq + 1));
+      std::vector<double>& curve = curves[entry.substr(0, eq)];
+      for (double v; values >> v;) curve.push_back(v);
+    }
+    start = end + 1;
+  }
+  return curves;
+}
+
+Section loss_curve_section(const RunResults& run, json* plots) {
+  const std::string prefix = "loss_curve ";
+  Section s{"Training loss curves", "", "", {}};
+  Table table{"", {"case", "implementation", "steps", "first loss", "last loss", "max abs difference to libtorch"}, {}};
+  json series = json::array();
+  for (const auto& [suite, results] : run.suites)
+    for (const auto& [key, value] : results.context) {
+      if (key.rfind(prefix, 0) != 0) continue;
+      const std::string case_key = key.substr(prefix.size());
+      const std::string model = case_key.substr(0, case_key.find("/epoch"));
+      const auto curves = parse_loss_curves(value);
+      const auto expected = curves.find(kLibTorch);
+      for (const auto& [impl, curve] : curves) {
+        if (curve.empty()) continue;
+        std::string difference = "n/a";
+        if (expected != curves.end() && expected->second.size() == curve.size()) {
+          double worst = 0;
+          for (size_t i = 0; i < curve.size(); ++i) worst = std::max(worst, std::abs(curve[i] - expected->second[i]));
+          difference = fmt::format("{:.2g}", worst);
+        }
+        table.rows.push_back(
+            {case_key, impl, std::to_string(curve.size()), num(curve.front()), num(curve.back()), difference});
+        json x = json::array();
+        for (size_t i = 0; i < curve.size(); ++i) x.push_back(i + 1);
+        json line = {{"label", model + ": " + impl}, {"x", x}, {"y", curve}};
+        // Drawn first (the map is sorted), wide and pale, so the TinyTorch curves on top stay visible.
+        if (impl == kLibTorch) line.update({{"width", 6}, {"alpha", 0.35}, {"marker", ""}});
+        series.push_back(line);
+      }
+    }
+  s.tables.push_back(table);
+  if (series.empty()) {
+    s.text = "This run recorded no loss curves (bench_train's epoch cases were not run).";
+    return s;
+  }
+  s.text =
+      "Training loss per step over one epoch of bench_train's epoch cases, as their correctness check ran them "
+      "before timing (1 thread): every implementation starts from the same weights and sees the same batches, so "
+      "the curves should lie on top of each other; the table gives the largest per-step difference to LibTorch.";
+  plots->push_back({{"id", "loss"},
+                    {"kind", "lines"},
+                    {"title", "Training loss per step (same weights and batches in every implementation)"},
+                    {"series", series},
+                    {"ylabel", "cross-entropy loss"},
+                    {"xlabel", "step"}});
+  s.plot_id = "loss";
+  return s;
+}
+
 Section training_section(const RunResults& run, json* plots) {
-  Section s{"Training", "", "", {}};
+  Section s{"Training step time per repetition", "", "", {}};
   Table table{"", {"benchmark", "repetition", "time per step"}, {}};
   json series = json::array();
-  bool losses = false;
-  for (const Benchmark* b : run.all())
-    for (const auto& [name, value] : b->counters) losses = losses || name.rfind("loss", 0) == 0;
-  s.text = losses ? "Loss counters of the training benchmarks." : "";
-  if (!losses)
-    s.text =
-        "bench_train writes no loss values into its JSON (its correctness check compares the losses of a few steps "
-        "with LibTorch's but does not report them), so there are no loss curves to draw. Plotted instead: the time "
-        "of each training step benchmark at 1 thread, repetition by repetition (the order Google Benchmark ran "
-        "them), which shows warm-up effects and drift within the run.";
+  s.text =
+      "The time of each training benchmark at 1 thread, repetition by repetition (the order Google Benchmark ran "
+      "them): it shows warm-up effects and drift within the run.";
   for (const Benchmark* b : run.all()) {
     if (b->parts.suite != "train" || b->parts.threads != 1 || b->parts.impl == kReference) continue;
     json x = json::array(), y = json::array();
@@ -314,6 +375,7 @@ ReportResult write_report(const ReportOptions& options) {
   history_options.profile = run.meta.value("profile", "");
   history_options.fingerprint = run.meta.value("fingerprint_slug", "");
   sections.push_back(trend_section(load_history(history_options), &plots));
+  sections.push_back(loss_curve_section(run, &plots));
   sections.push_back(training_section(run, &plots));
   sections.push_back(context_section(run));
 

@@ -3,6 +3,7 @@
 // counters and context keys the suites write), with seeded log-normal noise and optional slowdowns.
 #pragma once
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -26,7 +27,23 @@ struct SyntheticRun {
   std::map<std::string, double> slowdown;  // benchmark-name substring -> fraction, TinyTorch only
   std::vector<std::string> extra_cases;    // op names added only to this run
   std::vector<std::string> dropped_cases;  // op names left out of this run
+  bool loss_curve = true;                  // a "loss_curve <case>" context entry, as bench_train writes
 };
+
+// "<impl>=<loss> ...;<impl>=..." of a decaying loss; TinyTorch's differ from LibTorch's by `offset`.
+inline std::string synthetic_loss_curve(unsigned seed, double offset) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> noise(0, 0.02);
+  std::vector<double> losses;
+  for (int step = 0; step < 20; ++step) losses.push_back(2.3 * std::exp(-0.05 * step) + noise(rng));
+  std::string text;
+  for (const auto& [impl, shift] : std::vector<std::pair<std::string, double>>{
+           {"tinytorch/reference", offset}, {"tinytorch/optimized", offset}, {"libtorch", 0.0}}) {
+    text += (text.empty() ? "" : ";") + impl + "=";
+    for (size_t i = 0; i < losses.size(); ++i) text += (i ? " " : "") + std::to_string(losses[i] + shift);
+  }
+  return text;
+}
 
 // Case op -> median time in microseconds of libtorch; tinytorch/optimized is 1.5x, reference 20x.
 inline std::map<std::string, double> synthetic_cases() {
@@ -74,19 +91,21 @@ inline std::string write_synthetic_run(const std::filesystem::path& runs_dir, co
                         {"aggregate_name", "median"},
                         {"real_time", 1e9},
                         {"time_unit", "us"}});
-  const json doc = {{"context",
-                     {{"cpu_model", r.cpu_model},
-                      {"num_cpus", 2},
-                      {"cpu_isa_flags", "avx avx2 fma"},
-                      {"tinytorch_isa", "avx2"},
-                      {"libtorch_blas", "OpenBLAS 0.3.21 DYNAMIC_ARCH"},
-                      {"libtorch_blas_core", "Haswell"},
-                      {"build_type", "Release"},
-                      {"git_commit", "aaaaaaa"},
-                      {"suite", "ops"},
-                      {"profile", r.profile},
-                      {"planted_slowdown", "none"}}},
-                    {"benchmarks", benchmarks}};
+  json doc = {{"context",
+               {{"cpu_model", r.cpu_model},
+                {"num_cpus", 2},
+                {"cpu_isa_flags", "avx avx2 fma"},
+                {"tinytorch_isa", "avx2"},
+                {"libtorch_blas", "OpenBLAS 0.3.21 DYNAMIC_ARCH"},
+                {"libtorch_blas_core", "Haswell"},
+                {"build_type", "Release"},
+                {"git_commit", "aaaaaaa"},
+                {"suite", "ops"},
+                {"profile", r.profile},
+                {"planted_slowdown", "none"}}},
+              {"benchmarks", benchmarks}};
+  if (r.loss_curve)
+    doc["context"]["loss_curve train/mlp/epoch/samples=160,batch=8,optimizer=sgd"] = synthetic_loss_curve(r.seed, 1e-3);
   const fs::path dir = runs_dir / r.id;
   fs::create_directories(dir);
   std::ofstream(dir / "bench_ops.json") << doc.dump(1);

@@ -58,15 +58,18 @@ TEST(Report, WritesEverySectionWithPlotsEmbedded) {
   const std::string md = read_file(result.markdown_path), html = read_file(result.html_path);
   for (const char* section :
        {"Comparison with the baseline", "TinyTorch / LibTorch time ratio per case", "Optimized vs reference speed-up",
-        "roofline", "Peak memory per case", "Trend over the stored runs", "Training", "Run context"}) {
+        "roofline", "Peak memory per case", "Trend over the stored runs", "Training loss curves", "Training step time",
+        "Run context"}) {
     EXPECT_THAT(md, HasSubstr(section));
     EXPECT_THAT(html, HasSubstr(section));
   }
-  for (const char* plot : {"ratio", "speedup", "roofline", "memory", "trend"})
+  for (const char* plot : {"ratio", "speedup", "roofline", "memory", "trend", "loss"})
     EXPECT_TRUE(fs::exists(fs::path(options.out_dir) / (std::string(plot) + ".png"))) << plot;
   EXPECT_THAT(md, HasSubstr("![TinyTorch / LibTorch time ratio per case](ratio.png)"));
   EXPECT_THAT(md, HasSubstr("REGRESSION"));  // the planted 10% in the compared run
-  EXPECT_THAT(md, HasSubstr("bench_train writes no loss values"));
+  // The loss curves: every implementation's row, with its largest difference to LibTorch's curve.
+  EXPECT_THAT(md, HasSubstr("| train/mlp/epoch/samples=160,batch=8,optimizer=sgd | tinytorch/optimized | 20 |"));
+  EXPECT_THAT(md, HasSubstr("| 0.001 |"));
   // Self-contained: images are data URIs, nothing is loaded from elsewhere.
   EXPECT_THAT(html, HasSubstr("src=\"data:image/png;base64,iVBORw0KGgo"));
   EXPECT_THAT(html, Not(HasSubstr("src=\"http")));
@@ -101,7 +104,7 @@ TEST(Report, OpensInHeadlessChromiumWithoutBrokenImages) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(dom, m, std::regex("images=(\\d+) broken=(\\d+) errors=(\\d+)")))
       << "no probe output from chromium; got: " << dom.substr(0, 500);
-  EXPECT_EQ(m[1], "5");  // ratio, speed-up, roofline, memory, trend (the synthetic run has no training)
+  EXPECT_EQ(m[1], "6");  // ratio, speed-up, roofline, memory, trend, loss (no training step benchmarks)
   EXPECT_EQ(m[2], "0");
   EXPECT_EQ(m[3], "0");
 }
