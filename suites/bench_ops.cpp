@@ -126,6 +126,25 @@ Workload binary(const std::string& op, int64_t rows, int64_t cols, bool broadcas
   return w;
 }
 
+// x * y + x on big tensors: two pointwise ops and a temporary per step. LibTorch's CPU allocator
+// returns buffers this large to the OS, so each step pays page faults on fresh memory; TinyTorch's
+// caching allocator reuses them.
+Workload mul_add(int64_t rows, int64_t cols, bool quick = false) {
+  Workload w;
+  w.op = "mul_add";
+  w.params = "expr=x*y+x,shape=[" + str(rows) + "," + str(cols) + "]";
+  w.inputs = {grad({rows, cols}), grad({rows, cols})};
+  w.tinytorch = [](const tt::TensorList& x) { return x[0] * x[1] + x[0]; };
+  w.libtorch = [](const Inputs& x) { return x[0] * x[1] + x[0]; };
+  const double n = static_cast<double>(rows) * cols;
+  w.flops = 2 * n;
+  w.bytes = kF32 * 6 * n;  // each op reads two tensors and writes one
+  w.items = n;
+  w.backward_factor = 1;
+  w.quick = quick;
+  return w;
+}
+
 Workload unary(const std::string& op, int64_t rows, int64_t cols, bool quick = false) {
   Workload w;
   w.op = op;
@@ -312,6 +331,7 @@ std::vector<Workload> workloads() {
   w.push_back(binary("mul", 4096, 256, true));
   w.push_back(unary("relu", 1024, 1024, true));
   w.push_back(unary("gelu", 1024, 1024, true));
+  w.push_back(mul_add(4096, 4096, true));  // 16M floats
 
   w.push_back(reduction("sum", 1024, 1024, false, true));
   w.push_back(reduction("sum", 4096, 256, true));
