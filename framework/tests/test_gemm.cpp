@@ -85,9 +85,10 @@ TEST(Gemm, OddShapesMatchReference) {
 
 TEST(Gemm, LargeOddShapesMatchReference) {
   tt::Generator gen(12);
-  // The last shape needs several kc blocks, so C is accumulated across K panels.
-  const std::vector<std::array<int64_t, 3>> shapes{
-      {257, 129, 63}, {3, 257, 257}, {257, 1, 257}, {257, 257, 17}, {33, 65, 1100}};
+  // The last two need several kc blocks, so C is accumulated across K panels (with one block of A
+  // and with several).
+  const std::vector<std::array<int64_t, 3>> shapes{{257, 129, 63}, {3, 257, 257},  {257, 1, 257},
+                                                   {257, 257, 17}, {33, 65, 1100}, {400, 50, 1100}};
   for (tt::DType dtype : {tt::kFloat32, tt::kFloat64})
     for (const auto& [m, n, k] : shapes)
       expect_matches_reference(operand(1, m, k, false, dtype, gen), operand(1, k, n, false, dtype, gen),
@@ -217,10 +218,14 @@ TEST(Gemm, LargeProductVectorCheck) {
 TEST(Gemm, BitwiseIndependentOfThreadCount) {
   ThreadCountGuard restore;
   tt::Generator gen(19);
-  // Large square, skinny M (panels of N split across threads), many small batches.
+  // Large square, skinny M (panels of N split across threads), deep K with one block of A (the K
+  // loop inside one fork-join) and with several (a shared packed B per K block), many small batches.
   const std::vector<std::pair<tt::Tensor, tt::Tensor>> cases{
       {operand(1, 300, 400, false, tt::kFloat32, gen), operand(1, 400, 500, false, tt::kFloat32, gen)},
       {operand(1, 5, 300, false, tt::kFloat32, gen), operand(1, 300, 3000, true, tt::kFloat32, gen)},
+      {operand(1, 100, 1300, false, tt::kFloat32, gen), operand(1, 1300, 200, false, tt::kFloat32, gen)},
+      {operand(1, 700, 1100, true, tt::kFloat32, gen), operand(1, 1100, 160, false, tt::kFloat32, gen)},
+      {operand(1, 2000, 300, false, tt::kFloat32, gen), operand(1, 300, 10, true, tt::kFloat32, gen)},  // narrow
       {operand(9, 40, 60, false, tt::kFloat64, gen), operand(9, 60, 50, false, tt::kFloat64, gen)},
   };
   for (const auto& [a, b] : cases) {

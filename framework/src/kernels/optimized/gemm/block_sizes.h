@@ -19,6 +19,8 @@ struct BlockSizes {
 namespace block_sizes {
 // 14x32 f32: 28 zmm accumulators (of 32) keep both FMA pipes busy through the 4-cycle latency.
 inline constexpr BlockSizes kSgemmAvx512{14, 32, 336, 512, 4096};
+// 14x16 f32 for products at most 16 columns wide (a classifier head: N = 10).
+inline constexpr BlockSizes kSgemmAvx512Narrow{14, 16, 336, 512, 4096};
 inline constexpr BlockSizes kDgemmAvx512{14, 16, 168, 512, 4096};
 // 6x16 f32 / 6x8 f64: 12 ymm accumulators (of 16).
 inline constexpr BlockSizes kSgemmAvx2{6, 16, 144, 256, 4096};

@@ -4,14 +4,16 @@
 //   ic: M in blocks of mc    -> pack A[ic, pc] block into mr-tall panels (per thread, L2-resident)
 //   jr: nr-wide panels of B  (one kc x nr micro-panel is reused by the whole ir loop)
 //   ir: mr-tall panels of A  -> microkernel on one mr x nr tile of C
-// Threads split the (ic, jr) work of one (jc, pc) step; K is never split and every tile, edge or
-// not, runs the same arithmetic, so each C element is bitwise independent of the thread count.
+// Threads split the (ic, jr) work of one (jc, pc) step (or, when A is one block, the jr work of the
+// whole K loop); K is never split and every tile, edge or not, runs the same arithmetic in the same
+// K order, so each C element is bitwise independent of the thread count.
 #include "kernels/optimized/gemm/gemm.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <utility>
 
 #include "kernels/optimized/gemm/block_sizes.h"
 #include "kernels/optimized/gemm/microkernels.h"
@@ -42,16 +44,19 @@ struct Kernel {
   MicroKernel<T> run;
 };
 
-Kernel<float> select_kernel(CpuIsa isa, float) {
+// The kernel depends on the ISA and the shape only (never the thread count).
+Kernel<float> select_kernel(CpuIsa isa, int64_t n, float) {
   switch (isa) {
-    case CpuIsa::Avx512: return {block_sizes::kSgemmAvx512, sgemm_avx512_14x32};
+    case CpuIsa::Avx512:
+      if (n <= block_sizes::kSgemmAvx512Narrow.nr) return {block_sizes::kSgemmAvx512Narrow, sgemm_avx512_14x16};
+      return {block_sizes::kSgemmAvx512, sgemm_avx512_14x32};
     case CpuIsa::Avx2: return {block_sizes::kSgemmAvx2, sgemm_avx2_6x16};
     case CpuIsa::Scalar: break;
   }
   return {block_sizes::kSgemmScalar, sgemm_scalar_4x4};
 }
 
-Kernel<double> select_kernel(CpuIsa isa, double) {
+Kernel<double> select_kernel(CpuIsa isa, int64_t, double) {
   switch (isa) {
     case CpuIsa::Avx512: return {block_sizes::kDgemmAvx512, dgemm_avx512_14x16};
     case CpuIsa::Avx2: return {block_sizes::kDgemmAvx2, dgemm_avx2_6x8};
@@ -123,6 +128,24 @@ void run_tile(const Kernel<T>& kernel, int64_t kc, const T* a, const T* b, T* c,
   for (int64_t i = 0; i < rows; ++i) std::copy(tile + i * nr, tile + i * nr + cols, c + i * ldc);
 }
 
+// The tiles of panels [jr0, jr1) of B (packed at b_pack, first panel jr0) times the packed A block
+// of `m_rows` rows whose first row is ic.
+template <class T>
+void multiply_block(const GemmArgs<T>& g, const Kernel<T>& kernel, int64_t ic, int64_t m_rows, int64_t jc,
+                    int64_t n_cols, int64_t jr0, int64_t jr1, int64_t depth, const T* a_pack, const T* b_pack, T beta) {
+  const BlockSizes& bs = kernel.blocks;
+  const int64_t m_panels = ceil_div(m_rows, bs.mr);
+  for (int64_t jr = jr0; jr < jr1; ++jr) {
+    const int64_t cols = std::min(bs.nr, n_cols - jr * bs.nr);
+    const T* b_panel = b_pack + (jr - jr0) * bs.nr * depth;
+    for (int64_t ir = 0; ir < m_panels; ++ir) {
+      const int64_t rows = std::min(bs.mr, m_rows - ir * bs.mr);
+      T* c_tile = g.c + (ic + ir * bs.mr) * g.ldc + jc + jr * bs.nr;
+      run_tile(kernel, depth, a_pack + ir * bs.mr * depth, b_panel, c_tile, g.ldc, rows, cols, g.alpha, beta);
+    }
+  }
+}
+
 template <class T>
 void gemm_impl(const GemmArgs<T>& g, const Kernel<T>& kernel) {
   if (g.m <= 0 || g.n <= 0) return;
@@ -138,19 +161,47 @@ void gemm_impl(const GemmArgs<T>& g, const Kernel<T>& kernel) {
   const int64_t nc = round_up(ceil_div(g.n, ceil_div(g.n, bs.nc)), bs.nr);
   const int64_t m_blocks = ceil_div(g.m, mc);
   const bool parallel = g.m * g.n * g.k >= kMinParallelWork;
-  T* b_pack = b_buffer<T>(kc * nc);
 
   for (int64_t jc = 0; jc < g.n; jc += nc) {
     const int64_t n_cols = std::min(nc, g.n - jc);
     const int64_t n_panels = ceil_div(n_cols, bs.nr);
     const int threads = parallel ? parallel_width(m_blocks * n_panels) : 1;
-    // Split the panels of B too when M alone gives too few work items.
-    const int64_t n_parts = std::min(n_panels, std::max<int64_t>(1, ceil_div(kItemsPerThread * threads, m_blocks)));
+    // Split the panels of B too when M alone gives too few work items. With one block of A each
+    // part packs A again (below), so there are only as many parts as threads.
+    const int64_t n_parts =
+        m_blocks == 1 ? std::min<int64_t>(n_panels, threads)
+                      : std::min(n_panels, std::max<int64_t>(1, ceil_div(kItemsPerThread * threads, m_blocks)));
     const int64_t items = m_blocks * n_parts;
+    const auto part_panels = [&](int64_t part) {
+      return std::pair{n_panels * part / n_parts, n_panels * (part + 1) / n_parts};
+    };
 
+    if (m_blocks == 1) {
+      // One block of A: each work item packs its own panels of B and the block of A for every K
+      // block, so the whole K loop runs in one fork-join (a shared packed B needs two per K block,
+      // and each wakes the workers, tens of microseconds here). Only the small A is packed twice.
+      parallel_for(0, items, parallel ? 1 : items, [&](int64_t first, int64_t last) {
+        for (int64_t part = first; part < last; ++part) {
+          const auto [jr0, jr1] = part_panels(part);
+          const int64_t part_cols = std::min(n_cols, jr1 * bs.nr) - jr0 * bs.nr;
+          T* a_pack = a_buffer<T>(mc * kc);
+          T* b_pack = b_buffer<T>(kc * (jr1 - jr0) * bs.nr);
+          for (int64_t pc = 0; pc < g.k; pc += kc) {
+            const int64_t depth = std::min(kc, g.k - pc);
+            pack_panels(g.b + pc * g.b_row_stride + (jc + jr0 * bs.nr) * g.b_col_stride, part_cols, depth,
+                        g.b_col_stride, g.b_row_stride, bs.nr, 0, jr1 - jr0, b_pack);
+            pack_panels(g.a + pc * g.a_col_stride, g.m, depth, g.a_row_stride, g.a_col_stride, bs.mr, 0,
+                        ceil_div(g.m, bs.mr), a_pack);
+            multiply_block(g, kernel, 0, g.m, jc, n_cols, jr0, jr1, depth, a_pack, b_pack, pc == 0 ? g.beta : T(1));
+          }
+        }
+      });
+      continue;
+    }
+
+    T* b_pack = b_buffer<T>(kc * nc);
     for (int64_t pc = 0; pc < g.k; pc += kc) {
       const int64_t depth = std::min(kc, g.k - pc);
-      const T beta = pc == 0 ? g.beta : T(1);
       const T* b_src = g.b + pc * g.b_row_stride + jc * g.b_col_stride;
       parallel_for(0, n_panels, parallel ? 1 : n_panels, [&](int64_t first, int64_t last) {
         pack_panels(b_src, n_cols, depth, g.b_col_stride, g.b_row_stride, bs.nr, first, last, b_pack);
@@ -160,7 +211,8 @@ void gemm_impl(const GemmArgs<T>& g, const Kernel<T>& kernel) {
         T* a_pack = a_buffer<T>(mc * kc);
         int64_t packed_block = -1;
         for (int64_t item = first; item < last; ++item) {
-          const int64_t block = item / n_parts, part = item % n_parts;
+          const int64_t block = item / n_parts;
+          const auto [jr0, jr1] = part_panels(item % n_parts);
           const int64_t ic = block * mc;
           const int64_t m_rows = std::min(mc, g.m - ic);
           if (block != packed_block) {
@@ -168,16 +220,8 @@ void gemm_impl(const GemmArgs<T>& g, const Kernel<T>& kernel) {
                         bs.mr, 0, ceil_div(m_rows, bs.mr), a_pack);
             packed_block = block;
           }
-          const int64_t m_panels = ceil_div(m_rows, bs.mr);
-          for (int64_t jr = n_panels * part / n_parts; jr < n_panels * (part + 1) / n_parts; ++jr) {
-            const int64_t cols = std::min(bs.nr, n_cols - jr * bs.nr);
-            const T* b_panel = b_pack + jr * bs.nr * depth;
-            for (int64_t ir = 0; ir < m_panels; ++ir) {
-              const int64_t rows = std::min(bs.mr, m_rows - ir * bs.mr);
-              T* c_tile = g.c + (ic + ir * bs.mr) * g.ldc + jc + jr * bs.nr;
-              run_tile(kernel, depth, a_pack + ir * bs.mr * depth, b_panel, c_tile, g.ldc, rows, cols, g.alpha, beta);
-            }
-          }
+          multiply_block(g, kernel, ic, m_rows, jc, n_cols, jr0, jr1, depth, a_pack, b_pack + jr0 * bs.nr * depth,
+                         pc == 0 ? g.beta : T(1));
         }
       });
     }
@@ -187,12 +231,12 @@ void gemm_impl(const GemmArgs<T>& g, const Kernel<T>& kernel) {
 
 void gemm(const GemmArgs<float>& args, CpuIsa isa) {
   TT_CHECK(cpu_supports(isa), "gemm: this CPU cannot run the {} microkernel; use kernels::cpu_isa()", isa_name(isa));
-  gemm_impl(args, select_kernel(isa, float{}));
+  gemm_impl(args, select_kernel(isa, args.n, float{}));
 }
 
 void gemm(const GemmArgs<double>& args, CpuIsa isa) {
   TT_CHECK(cpu_supports(isa), "gemm: this CPU cannot run the {} microkernel; use kernels::cpu_isa()", isa_name(isa));
-  gemm_impl(args, select_kernel(isa, double{}));
+  gemm_impl(args, select_kernel(isa, args.n, double{}));
 }
 
 }  // namespace tinytorch::kernels::optimized
