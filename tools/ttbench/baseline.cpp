@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include "stats.h"
+
 namespace fs = std::filesystem;
 
 namespace ttbench {
@@ -13,22 +15,54 @@ std::string baseline_path(const std::string& baselines_dir, const std::string& s
   return (fs::path(baselines_dir) / slug / (profile + ".json")).string();
 }
 
-std::string update_baseline(const RunResults& run, const std::string& baselines_dir, const std::string& command) {
-  const Fingerprint fingerprint = fingerprint_of(run);
-  const std::string profile = run.meta.value("profile", "quick");
+namespace {
+// One RunResults holding every repetition of `runs` and, per benchmark, each run's median.
+RunResults merge_runs(const std::vector<RunResults>& runs) {
+  RunResults merged = runs.front();
+  for (auto& [suite_name, suite] : merged.suites)
+    for (Benchmark& b : suite.benchmarks) {
+      b.times_ns.clear();
+      for (const RunResults& run : runs)
+        if (const Benchmark* other = run.find(b.name); other && !other->times_ns.empty()) {
+          b.times_ns.insert(b.times_ns.end(), other->times_ns.begin(), other->times_ns.end());
+          b.run_medians.push_back(stats::median(other->times_ns));
+        }
+      if (runs.size() == 1) b.run_medians.clear();
+    }
+  return merged;
+}
+}  // namespace
+
+std::string update_baseline(const std::vector<RunResults>& runs, const std::string& baselines_dir,
+                            const std::string& command) {
+  if (runs.empty()) throw InputError("baseline update: no run given");
+  const RunResults& first = runs.front();
+  const Fingerprint fingerprint = fingerprint_of(first);
+  const std::string profile = first.meta.value("profile", "quick");
+  json run_ids = json::array();
+  for (const RunResults& run : runs) {
+    if (run.meta.value("profile", "quick") != profile || fingerprint_of(run).slug() != fingerprint.slug())
+      throw InputError(
+          fmt::format("baseline update: run {} ({}, {}) does not match run {} ({}, {}); a baseline "
+                      "merges runs of one profile on one machine fingerprint",
+                      run.id, run.meta.value("profile", "quick"), fingerprint_of(run).slug(), first.id, profile,
+                      fingerprint.slug()));
+    run_ids.push_back(run.id);
+  }
   const std::string path = baseline_path(baselines_dir, fingerprint.slug(), profile);
   json doc = {{"format", "ttbench-baseline/1"},
               {"profile", profile},
               {"fingerprint_slug", fingerprint.slug()},
               {"fingerprint", fingerprint.to_json()},
               {"provenance",
-               {{"run_id", run.id},
-                {"commit", run.meta.value("commit", "unknown")},
-                {"run_date", run.meta.value("date", "unknown")},
-                {"run_command", run.meta.value("command", "unknown")},
+               {{"run_id", first.id},
+                {"run_ids", run_ids},
+                {"commit", first.meta.value("commit", "unknown")},
+                {"run_date", first.meta.value("date", "unknown")},
+                {"run_command", first.meta.value("command", "unknown")},
                 {"baseline_date", iso_utc_now()},
                 {"baseline_command", command}}},
-              {"results", results_to_json(run)}};
+              {"results", results_to_json(merge_runs(runs))}};
   write_json_file(path, doc);
   return path;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "results.h"
 
@@ -18,8 +19,11 @@ struct Baseline {
 
 std::string baseline_path(const std::string& baselines_dir, const std::string& slug, const std::string& profile);
 
-// Writes the baseline of `run` (its profile and fingerprint); returns the path written.
-std::string update_baseline(const RunResults& run, const std::string& baselines_dir, const std::string& command);
+// Writes the baseline of `runs` (their common profile and fingerprint); returns the path written.
+// Several runs (taken at different times) are merged: each benchmark keeps every repetition and
+// each run's median, so compare can tell how far medians move between runs of unchanged code.
+std::string update_baseline(const std::vector<RunResults>& runs, const std::string& baselines_dir,
+                            const std::string& command);
 
 Baseline load_baseline(const std::string& path);
 

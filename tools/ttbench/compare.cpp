@@ -29,6 +29,15 @@ const Benchmark* libtorch_twin(const RunResults& results, const tt_bench::BenchN
   return b && !b->times_ns.empty() ? b : nullptr;
 }
 
+// value over the largest of `runs` when it is above all of them, over the smallest when below all,
+// else 0 (inside the envelope).
+double envelope_change(double value, const std::vector<double>& runs) {
+  const auto [low, high] = std::minmax_element(runs.begin(), runs.end());
+  if (value > *high) return value / *high - 1;
+  if (value < *low) return value / *low - 1;
+  return 0;
+}
+
 std::string cell_ci(const CompareRow& r) {
   const std::string text = fmt::format("[{}, {}]", format_change(r.ci_low), format_change(r.ci_high));
   return r.ci_bounded ? text : text + " (too few repetitions for the confidence level: range)";
@@ -43,17 +52,20 @@ std::string time_text(double ns) {
   return fmt::format("{:.3g} ns", ns);
 }
 
+std::string optional_change(const std::optional<double>& change) { return change ? format_change(*change) : "n/a"; }
+
 std::string row_markdown(const CompareRow& r) {
-  return fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |\n", r.name, time_text(r.base_median_ns),
-                     time_text(r.run_median_ns), format_change(r.change), cell_ci(r),
-                     cell_p(r.p_value) + (r.exact ? " (exact)" : ""),
-                     r.ratio_change ? format_change(*r.ratio_change) : "n/a", r.ratio_p ? cell_p(*r.ratio_p) : "n/a",
-                     verdict_name(r.verdict));
+  return fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", r.name,
+                     time_text(r.base_median_ns), time_text(r.run_median_ns), format_change(r.change), cell_ci(r),
+                     cell_p(r.p_value) + (r.exact ? " (exact)" : ""), optional_change(r.envelope_change),
+                     optional_change(r.ratio_change), r.ratio_p ? cell_p(*r.ratio_p) : "n/a",
+                     optional_change(r.ratio_envelope_change), verdict_name(r.verdict));
 }
 
 const char* kRowHeader =
-    "| benchmark | baseline median | run median | change | CI | p (U test) | ratio change | ratio p | verdict |\n"
-    "|---|---|---|---|---|---|---|---|---|\n";
+    "| benchmark | baseline median | run median | change | CI | p (U test) | beyond baseline runs | ratio change | "
+    "ratio p | ratio beyond baseline runs | verdict |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|\n";
 }  // namespace
 
 size_t Comparison::regressions() const {
@@ -71,6 +83,7 @@ std::string verdict_name(Verdict v) {
     case Verdict::kRegression: return "REGRESSION";
     case Verdict::kImprovement: return "improved";
     case Verdict::kNotGated: return "not gated";
+    case Verdict::kUnconfirmed: return "not confirmed by a re-run";
     case Verdict::kUnchanged: break;
   }
   return "ok";
@@ -122,10 +135,26 @@ Comparison compare_results(const RunResults& baseline, const RunResults& run, co
                        1;
       r.ratio_p = stats::bootstrap_ratio_change_p(b->times_ns, lib_run->times_ns, base->times_ns, lib_base->times_ns);
     }
-    const bool time_up = r.p_value < alpha && r.change > threshold;
-    const bool time_down = r.p_value < alpha && r.change < -threshold;
-    const bool ratio_up = r.ratio_change && *r.ratio_p<alpha&& * r.ratio_change> threshold;
-    const bool ratio_down = r.ratio_change && *r.ratio_p < alpha && *r.ratio_change < -threshold;
+    c.baseline_runs = std::max(c.baseline_runs, base->run_medians.size());
+    if (base->run_medians.size() >= 2) {
+      r.envelope_change = envelope_change(r.run_median_ns, base->run_medians);
+      if (r.ratio_change && lib_base->run_medians.size() == base->run_medians.size()) {
+        std::vector<double> base_ratios;
+        for (size_t i = 0; i < base->run_medians.size(); ++i)
+          base_ratios.push_back(base->run_medians[i] / lib_base->run_medians[i]);
+        r.ratio_envelope_change = envelope_change(r.run_median_ns / stats::median(lib_run->times_ns), base_ratios);
+      }
+    }
+    // Beyond the threshold on the pooled change and, where the baseline has several runs, on the
+    // envelope change too.
+    const auto beyond = [threshold](double change, const std::optional<double>& envelope, int sign) {
+      return sign * change > threshold && (!envelope || sign * *envelope > threshold);
+    };
+    const bool time_up = r.p_value < alpha && beyond(r.change, r.envelope_change, 1);
+    const bool time_down = r.p_value < alpha && beyond(r.change, r.envelope_change, -1);
+    const bool ratio_significant = r.ratio_change.has_value() && r.ratio_p.value() < alpha;
+    const bool ratio_up = ratio_significant && beyond(*r.ratio_change, r.ratio_envelope_change, 1);
+    const bool ratio_down = ratio_significant && beyond(*r.ratio_change, r.ratio_envelope_change, -1);
     bool up = false, down = false;
     if (c.basis == "time" || (c.basis == "both" && !r.ratio_change)) {
       up = time_up;
@@ -166,12 +195,19 @@ std::string comparison_markdown(const Comparison& c, bool all_rows) {
   for (const std::string& w : c.warnings) md += fmt::format("> **Warning:** {}\n\n", w);
   md += fmt::format(
       "{} benchmarks compared; **{} regression(s)**, {} improvement(s). Basis: {}; regression = p < {} and change > "
-      "{}.\n\n",
-      c.rows.size(), c.regressions(), c.improvements(), c.basis, c.options.alpha, format_change(c.options.threshold));
+      "{}{}.\n\n",
+      c.rows.size(), c.regressions(), c.improvements(), c.basis, c.options.alpha, format_change(c.options.threshold),
+      c.baseline_runs >= 2 ? fmt::format(", also beyond the slowest of the baseline's {} runs", c.baseline_runs) : "");
   std::string regressions;
   for (const CompareRow& r : c.rows)
     if (r.verdict == Verdict::kRegression) regressions += row_markdown(r);
   if (!regressions.empty()) md += "### Regressions\n\n" + std::string(kRowHeader) + regressions + "\n";
+  std::string unconfirmed;
+  for (const CompareRow& r : c.rows)
+    if (r.verdict == Verdict::kUnconfirmed) unconfirmed += row_markdown(r);
+  if (!unconfirmed.empty())
+    md += "### Flagged, but not again when re-run (not failing the gate)\n\n" + std::string(kRowHeader) + unconfirmed +
+          "\n";
   md +=
       "### Geometric mean per suite and implementation\n\n"
       "| suite | implementation | benchmarks | geomean time change | geomean ratio change (vs LibTorch) |\n"

@@ -12,6 +12,13 @@
 // the time and the ratio change to qualify, so a host slowed by load (which slows LibTorch alike) is
 // not flagged; basis "ratio" (forced for a baseline from another machine fingerprint) uses the
 // ratio change alone; "time" the time change alone. LibTorch rows are reported, never gated.
+//
+// Repetitions within one run share the machine's state, so between runs a median can move more
+// than their spread suggests (an A/A pair of runs on the shared 2-core machine showed 10-15% shifts
+// of single benchmarks with p < 0.01). A baseline merged from several runs records each run's
+// median; then a change only counts once it also leaves the envelope of those runs by the
+// threshold: run median over the slowest baseline run's median (the fastest, for improvements),
+// and likewise for the ratio against the baseline runs' ratios.
 #pragma once
 
 #include <optional>
@@ -29,7 +36,8 @@ struct CompareOptions {
   std::string basis = "auto";  // auto | both | time | ratio
 };
 
-enum class Verdict { kUnchanged, kRegression, kImprovement, kNotGated };
+// kUnconfirmed: flagged in the run, but not again when gate --confirm re-ran it (gate.h).
+enum class Verdict { kUnchanged, kRegression, kImprovement, kNotGated, kUnconfirmed };
 
 struct CompareRow {
   std::string name;
@@ -42,6 +50,9 @@ struct CompareRow {
   double p_value = 1;
   bool exact = false;
   std::optional<double> ratio_change, ratio_p;
+  // Against the baseline runs' envelope (baselines merged from several runs only): the run's median
+  // (ratio) over the slowest baseline run's when it is slower, over the fastest when faster.
+  std::optional<double> envelope_change, ratio_envelope_change;
   Verdict verdict = Verdict::kUnchanged;
 };
 
@@ -53,7 +64,8 @@ struct SummaryRow {
 };
 
 struct Comparison {
-  std::string basis;  // the basis actually used
+  std::string basis;         // the basis actually used
+  size_t baseline_runs = 1;  // runs merged into the baseline
   CompareOptions options;
   std::vector<CompareRow> rows;
   std::vector<SummaryRow> summary;

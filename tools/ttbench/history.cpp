@@ -15,6 +15,7 @@ History load_history(const HistoryOptions& options) {
   History history;
   std::vector<RunResults> runs;
   for (const std::string& id : store.ids()) {
+    if (store.is_confirmation(id)) continue;  // partial re-runs of gate --confirm
     RunResults run = store.load(id);
     RunSummary s{id,
                  run.meta.value("date", ""),

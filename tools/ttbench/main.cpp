@@ -8,6 +8,7 @@
 //   ttbench report --run latest [--baseline auto]      markdown + self-contained HTML report with plots
 //   ttbench history                                    stored runs, trends and change points
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
 #include <fstream>
@@ -80,7 +81,12 @@ int main(int argc, char** argv) {
   CLI::App* baseline_cmd = app.add_subcommand("baseline", "manage baselines");
   baseline_cmd->require_subcommand(1);
   CLI::App* update = baseline_cmd->add_subcommand("update", "store a run as the baseline of its machine and profile");
-  update->add_option("--run", run_id, "run id or latest")->capture_default_str();
+  std::vector<std::string> baseline_runs{"latest"};
+  update
+      ->add_option("--run", baseline_runs,
+                   "run id or latest; repeat it (--run A --run B --run C) to merge runs taken at different times, "
+                   "which lets compare see how far medians move between runs")
+      ->capture_default_str();
   add_store_options(update, &runs_dir, &baselines_dir);
 
   CompareOptions compare_options;
@@ -96,6 +102,11 @@ int main(int argc, char** argv) {
   }
   compare->add_flag("--regressions-only", regressions_only, "omit the table of every benchmark");
   gate->add_option("--summary-out", summary_out, "append the markdown summary here (e.g. $GITHUB_STEP_SUMMARY)");
+  bool confirm = false;
+  std::string confirm_build_dir = "build";
+  gate->add_flag("--confirm", confirm, "re-run flagged benchmarks; only regressions seen again fail the gate");
+  gate->add_option("--build-dir", confirm_build_dir, "build folder with the suites, for --confirm")
+      ->capture_default_str();
 
   CallgrindOptions cg;
   CLI::App* callgrind = app.add_subcommand("callgrind", "instruction-count gate under valgrind's callgrind");
@@ -154,13 +165,20 @@ int main(int argc, char** argv) {
     }
     if (update->parsed()) {
       const RunStore store(runs_dir);
-      const RunResults results = store.load(store.resolve(run_id));
-      const std::string path = update_baseline(results, baselines_dir, command_line);
-      std::cout << fmt::format("ttbench: baseline {} written from run {}\n", path, results.id);
+      std::vector<RunResults> runs;
+      std::vector<std::string> ids;
+      for (const std::string& id : baseline_runs) {
+        runs.push_back(store.load(store.resolve(id)));
+        ids.push_back(runs.back().id);
+      }
+      const std::string path = update_baseline(runs, baselines_dir, command_line);
+      std::cout << fmt::format("ttbench: baseline {} written from run(s) {}\n", path, fmt::join(ids, ", "));
       return 0;
     }
     if (compare->parsed() || gate->parsed()) {
-      const GateOutcome outcome = evaluate_gate({runs_dir, baselines_dir, run_id, baseline, compare_options});
+      const GateInputs inputs{runs_dir, baselines_dir, run_id, baseline, compare_options};
+      GateOutcome outcome = evaluate_gate(inputs);
+      if (gate->parsed() && confirm) confirm_regressions(&outcome, inputs, confirm_build_dir);
       for (const std::string& w : outcome.comparison.warnings) std::cerr << "ttbench: warning: " << w << "\n";
       if (compare->parsed()) {
         std::cout << comparison_markdown(outcome.comparison, !regressions_only);

@@ -305,10 +305,11 @@ Section comparison_section(const GateOutcome& outcome) {
   for (const std::string& w : c.warnings) s.text += "Warning: " + w + "\n";
   s.text += fmt::format(
       "Baseline `{}` (run {}, commit {}). {} benchmarks compared, {} regression(s), {} "
-      "improvement(s); basis {}, regression = p < {} and change > {}.",
+      "improvement(s); basis {}, regression = p < {} and change > {}{}.",
       outcome.baseline.path, outcome.baseline.provenance.value("run_id", "?"),
       outcome.baseline.provenance.value("commit", "?"), c.rows.size(), c.regressions(), c.improvements(), c.basis,
-      c.options.alpha, format_change(c.options.threshold));
+      c.options.alpha, format_change(c.options.threshold),
+      c.baseline_runs >= 2 ? fmt::format(", also beyond the slowest of the baseline's {} runs", c.baseline_runs) : "");
   Table summary{"Geometric mean per suite and implementation",
                 {"suite", "implementation", "benchmarks", "geomean time change", "geomean ratio change"},
                 {}};
@@ -316,14 +317,16 @@ Section comparison_section(const GateOutcome& outcome) {
     summary.rows.push_back({r.suite, r.impl, std::to_string(r.count), format_change(r.geomean_change),
                             r.geomean_ratio_change ? format_change(*r.geomean_ratio_change) : "n/a"});
   Table rows{"Every benchmark",
-             {"benchmark", "baseline median", "run median", "change", "CI", "p", "ratio change", "ratio p", "verdict"},
+             {"benchmark", "baseline median", "run median", "change", "CI", "p", "beyond baseline runs", "ratio change",
+              "ratio p", "ratio beyond baseline runs", "verdict"},
              {}};
   for (const CompareRow& r : c.rows)
     rows.rows.push_back(
         {r.name, num(r.base_median_ns / 1e3) + " us", num(r.run_median_ns / 1e3) + " us", format_change(r.change),
          fmt::format("[{}, {}]{}", format_change(r.ci_low), format_change(r.ci_high), r.ci_bounded ? "" : " (range)"),
-         num(r.p_value), r.ratio_change ? format_change(*r.ratio_change) : "n/a", r.ratio_p ? num(*r.ratio_p) : "n/a",
-         verdict_name(r.verdict)});
+         num(r.p_value), r.envelope_change ? format_change(*r.envelope_change) : "n/a",
+         r.ratio_change ? format_change(*r.ratio_change) : "n/a", r.ratio_p ? num(*r.ratio_p) : "n/a",
+         r.ratio_envelope_change ? format_change(*r.ratio_envelope_change) : "n/a", verdict_name(r.verdict)});
   Table unmatched{"Not compared", {"benchmark", "why"}, {}};
   for (const std::string& n : c.only_in_run) unmatched.rows.push_back({n, "in the run only"});
   for (const std::string& n : c.only_in_baseline) unmatched.rows.push_back({n, "in the baseline only"});

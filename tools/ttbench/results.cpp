@@ -216,6 +216,7 @@ json results_to_json(const RunResults& run) {
       json entry = {
           {"name", b.name}, {"real_time_ns", b.times_ns}, {"iterations", b.iterations}, {"counters", b.counters}};
       if (!b.error.empty()) entry["error"] = b.error;
+      if (!b.run_medians.empty()) entry["run_medians_ns"] = b.run_medians;
       benchmarks.push_back(std::move(entry));
     }
     out["suites"][name] = {{"context", suite.context}, {"benchmarks", std::move(benchmarks)}};
@@ -235,6 +236,7 @@ RunResults results_from_json(const json& value, const std::string& path) {
         b.name = entry.at("name").get<std::string>();
         if (!tt_bench::parse_bench_name(b.name, &b.parts)) b.parts = tt_bench::BenchName{"", b.name, "", "", "", 0};
         b.times_ns = entry.at("real_time_ns").get<std::vector<double>>();
+        b.run_medians = entry.value("run_medians_ns", std::vector<double>{});
         b.iterations = entry.value("iterations", std::vector<double>{});
         b.counters = entry.value("counters", std::map<std::string, double>{});
         b.error = entry.value("error", "");
@@ -298,12 +300,17 @@ std::vector<std::string> RunStore::ids() const {
   return out;
 }
 
+bool RunStore::is_confirmation(const std::string& id) const {
+  return read_json_file((fs::path(path_of(id)) / "meta.json").string()).contains("confirmation_of");
+}
+
 std::string RunStore::resolve(const std::string& id_or_latest) const {
   const std::vector<std::string> all = ids();
   if (id_or_latest == "latest") {
-    if (all.empty())
-      throw InputError(fmt::format("no stored runs in {}/; create one with: ttbench run --profile quick", dir_));
-    return all.back();
+    // The newest full run: gate --confirm's partial re-runs do not count.
+    for (auto it = all.rbegin(); it != all.rend(); ++it)
+      if (!is_confirmation(*it)) return *it;
+    throw InputError(fmt::format("no stored runs in {}/; create one with: ttbench run --profile quick", dir_));
   }
   if (std::find(all.begin(), all.end(), id_or_latest) != all.end()) return id_or_latest;
   std::string known;

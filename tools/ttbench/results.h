@@ -30,6 +30,8 @@ struct Benchmark {
   std::string name;  // <suite>/<op>/<mode>/<impl>/<params>/threads=<n>
   tt_bench::BenchName parts;
   std::vector<double> times_ns;  // wall time per iteration, one value per repetition
+  // A baseline merged from several runs: each run's median, in run order (empty otherwise).
+  std::vector<double> run_medians;
   std::vector<double> iterations;
   std::map<std::string, double> counters;  // median over repetitions
   std::string error;                       // Google Benchmark's error_message, if it failed
@@ -79,10 +81,13 @@ class RunStore {
   explicit RunStore(std::string dir) : dir_(std::move(dir)) {}
   const std::string& dir() const { return dir_; }
   std::vector<std::string> ids() const;  // oldest first
-  // "latest" or an id; throws InputError naming the command that creates a run when none exists.
+  // "latest" (the newest run that is not a confirmation) or an id; throws InputError naming the command that creates a
+  // run when none exists.
   std::string resolve(const std::string& id_or_latest) const;
   RunResults load(const std::string& id) const;
   std::string path_of(const std::string& id) const { return dir_ + "/" + id; }
+  // A partial re-run made by gate --confirm (skipped by "latest" and by history).
+  bool is_confirmation(const std::string& id) const;
 
  private:
   std::string dir_;

@@ -129,6 +129,7 @@ std::string run_suites(const RunOptions& options) {
   } else {
     std::cerr << "ttbench run: " << peak_binary << " not found; the report's roofline will have no measured peak\n";
   }
+  if (!options.confirmation_of.empty()) meta["confirmation_of"] = options.confirmation_of;
   meta["suite_commands"] = commands;
   meta["suite_files"] = files;
   meta["load_average_end"] = load_average();

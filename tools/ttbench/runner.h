@@ -16,10 +16,11 @@ struct RunOptions {
   std::string threads = "1,2";
   std::string build_dir = "build";
   std::string runs_dir = "runs";
-  std::string filter;    // --benchmark_filter, optional
-  std::string min_time;  // --benchmark_min_time, optional (the profile's otherwise)
-  std::string planted;   // sets TINYTORCH_PLANTED_SLOWDOWN for the suites
-  bool quiet = false;    // do not echo the suites' output (it is always in runs/<id>/<suite>.log)
+  std::string filter;           // --benchmark_filter, optional
+  std::string min_time;         // --benchmark_min_time, optional (the profile's otherwise)
+  std::string planted;          // sets TINYTORCH_PLANTED_SLOWDOWN for the suites
+  bool quiet = false;           // do not echo the suites' output (it is always in runs/<id>/<suite>.log)
+  std::string confirmation_of;  // gate --confirm's re-run of this run id (not "latest", not in history)
   std::string command_line;
 };
 

@@ -11,7 +11,9 @@
 # A planted trial counts as detected when a TinyTorch benchmark matching the planted substring is
 # flagged; any flag in an A/A trial is a false alarm (flags of other benchmarks in planted trials
 # are counted too). Environment: BUILD_DIR (build), FILTER (timing mode's benchmark filter),
-# REPETITIONS (timing mode, 10), CASES (callgrind mode's case filter, ttbench's default).
+# REPETITIONS (timing mode, 10), BASELINE_RUNS (timing mode: runs merged into the baseline, 3),
+# CONFIRM (timing mode: 1 gates with --confirm as tools/main.sh does, 0 without), CASES (callgrind
+# mode's case filter, ttbench's default).
 set -euo pipefail
 if [ $# -ne 3 ] || { [ "$1" != callgrind ] && [ "$1" != timing ]; }; then
   echo "usage: $0 callgrind|timing TRIALS 'SUBSTRING:PERCENT' (or '' for A/A)" >&2
@@ -22,6 +24,9 @@ BUILD_DIR=${BUILD_DIR:-build}
 TTBENCH=${TTBENCH:-$BUILD_DIR/tools/ttbench/ttbench}
 FILTER=${FILTER:-'^ops/(relu|add|sum|matmul)/fwd/(tinytorch/optimized|libtorch)/'}
 REPETITIONS=${REPETITIONS:-10}
+BASELINE_RUNS=${BASELINE_RUNS:-3}
+confirm=()
+[ "${CONFIRM:-1}" = 1 ] && confirm=(--confirm --build-dir "$BUILD_DIR")
 work=$(mktemp -d /tmp/ttbench-trials.XXXXXX)
 stores=(--runs-dir "$work/runs" --baselines-dir "$work/baselines")
 cases=()
@@ -36,8 +41,12 @@ echo "trials: $mode, $trials trial(s), planted '${planted:-none (A/A)}', scratch
 if [ "$mode" = callgrind ]; then
   "$TTBENCH" callgrind --build-dir "$BUILD_DIR" "${cases[@]}" "${stores[@]}" --update-baseline >/dev/null
 else
-  run_timing ""
-  "$TTBENCH" baseline update --run latest "${stores[@]}" >/dev/null
+  baseline_runs=()
+  for _ in $(seq 1 "$BASELINE_RUNS"); do
+    run_timing ""
+    baseline_runs+=(--run "$(ls "$work/runs" | grep -v callgrind | tail -n 1)")
+  done
+  "$TTBENCH" baseline update "${baseline_runs[@]}" "${stores[@]}" >/dev/null
 fi
 
 substring=${planted%:*}
@@ -49,7 +58,8 @@ for trial in $(seq 1 "$trials"); do
       status=$?
   else
     run_timing "$planted"
-    out=$("$TTBENCH" gate --run latest "${stores[@]}") || status=$?
+    out=$("$TTBENCH" gate --run "$(ls "$work/runs" | tail -n 1)" "${confirm[@]}" "${stores[@]}" 2>/dev/null) ||
+      status=$?
   fi
   [ "$status" -le 1 ] || { echo "trial $trial: ttbench failed with $status" >&2; exit 2; }
   flagged=$(grep -F "| REGRESSION |" <<<"$out" || true)

@@ -25,10 +25,15 @@ struct Store {
   fs::path root, runs, baselines;
   explicit Store(const std::string& name) : root(temp_dir(name)), runs(root / "runs"), baselines(root / "baselines") {}
 
-  void baseline_from(const SyntheticRun& r) {
-    write_synthetic_run(runs, r);
+  void baseline_from(const SyntheticRun& r) { baseline_from(std::vector<SyntheticRun>{r}); }
+  void baseline_from(const std::vector<SyntheticRun>& rs) {
     const RunStore store(runs.string());
-    update_baseline(store.load(r.id), baselines.string(), "test");
+    std::vector<RunResults> loaded;
+    for (const SyntheticRun& r : rs) {
+      write_synthetic_run(runs, r);
+      loaded.push_back(store.load(r.id));
+    }
+    update_baseline(loaded, baselines.string(), "test");
   }
   GateOutcome gate(const SyntheticRun& r, const std::string& baseline = "auto") {
     write_synthetic_run(runs, r);
@@ -58,6 +63,38 @@ std::vector<std::string> regressions(const Comparison& c) {
   for (const CompareRow& r : c.rows)
     if (r.verdict == Verdict::kRegression) names.push_back(r.name);
   return names;
+}
+
+// Between runs a single benchmark's median can shift by more than its repetitions' spread (the
+// machine's state changes). A baseline merged from runs that saw such a shift does not flag it in a
+// later run, while a slowdown beyond the slowest baseline run by more than the threshold is flagged.
+TEST(Gate, BaselineOfSeveralRunsAbsorbsBetweenRunShifts) {
+  Store s("envelope");
+  SyntheticRun shifted = run_with("20250101T010000Z-base2", 2);
+  shifted.slowdown["ops/relu/fwd/tinytorch/optimized"] = 0.12;
+  s.baseline_from({run_with("20250101T000000Z-base1", 1), shifted, run_with("20250101T020000Z-base3", 3)});
+  const Baseline merged = load_baseline(
+      baseline_path(s.baselines.string(), fingerprint_of(RunStore(s.runs.string()).load(shifted.id)).slug(), "quick"));
+  EXPECT_EQ(merged.provenance.at("run_ids").size(), 3u);
+  EXPECT_EQ(merged.results.find("ops/relu/fwd/tinytorch/optimized/n=64/threads=1")->run_medians.size(), 3u);
+
+  SyntheticRun again = run_with("20250102T000000Z-again", 4);
+  again.slowdown["ops/relu/fwd/tinytorch/optimized"] = 0.12;
+  EXPECT_TRUE(regressions(s.gate(again).comparison).empty());
+  // The same shift against a baseline of one unshifted run is flagged: the envelope is what helps.
+  Store single("envelope-single");
+  single.baseline_from(run_with("20250101T000000Z-base1", 1));
+  EXPECT_EQ(regressions(single.gate(again).comparison).size(), 2u);
+
+  SyntheticRun slower = run_with("20250103T000000Z-slower", 5);
+  slower.slowdown["ops/relu/fwd/tinytorch/optimized"] = 0.30;
+  const Comparison c = s.gate(slower).comparison;
+  ASSERT_EQ(regressions(c).size(), 2u);
+  const CompareRow& row = *std::find_if(c.rows.begin(), c.rows.end(), [](const CompareRow& r) {
+    return r.name == "ops/relu/fwd/tinytorch/optimized/n=64/threads=1";
+  });
+  EXPECT_NEAR(*row.envelope_change, 1.30 / 1.12 - 1, 0.03);
+  EXPECT_THAT(comparison_markdown(c, false), HasSubstr("also beyond the slowest of the baseline's 3 runs"));
 }
 
 TEST(Gate, TenPercentSlowdownOfOneCaseIsFlagged) {

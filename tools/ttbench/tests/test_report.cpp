@@ -33,7 +33,7 @@ ReportOptions make_store(const std::string& name) {
     r.seed = i + 1;
     if (i == 2) r.slowdown["ops/matmul/fwd/tinytorch/optimized"] = 0.10;
     ttbench_test::write_synthetic_run(root / "runs", r);
-    if (i == 0) update_baseline(RunStore((root / "runs").string()).load(r.id), (root / "baselines").string(), "test");
+    if (i == 0) update_baseline({RunStore((root / "runs").string()).load(r.id)}, (root / "baselines").string(), "test");
   }
   ReportOptions options;
   options.runs_dir = (root / "runs").string();
