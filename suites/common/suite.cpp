@@ -232,20 +232,28 @@ Prepared g_prepared;
 std::atomic<bool> g_benchmark_failed{false};
 AllocationRecorder g_allocation_recorder;
 
+struct StepMemory {
+  int64_t peak_bytes = 0, allocations = 0;
+};
+
+// One step of `runner` under the memory probe of its framework.
+StepMemory measured_step(Runner& runner, const std::string& impl) {
+  if (is_tinytorch(impl)) {
+    TinyTorchMemoryProbe probe;
+    runner.step();
+    return {probe.peak_bytes(), probe.allocations()};
+  }
+  TorchMemoryProbe probe;
+  runner.step();
+  return {probe.peak_bytes(), probe.allocations()};
+}
+
 Prepared& prepare(const BenchCase& c, const std::string& impl, const std::string& name) {
   if (g_prepared.name == name) return g_prepared;
   g_prepared = Prepared{};
   g_prepared.runner = c.make(impl);
   // One untimed step: the warm-up, and the step whose peak memory is reported.
-  if (is_tinytorch(impl)) {
-    TinyTorchMemoryProbe probe;
-    g_prepared.runner->step();
-    g_prepared.peak_bytes = probe.peak_bytes();
-  } else {
-    TorchMemoryProbe probe;
-    g_prepared.runner->step();
-    g_prepared.peak_bytes = probe.peak_bytes();
-  }
+  g_prepared.peak_bytes = measured_step(*g_prepared.runner, impl).peak_bytes;
   g_prepared.name = name;
   return g_prepared;
 }
@@ -256,16 +264,7 @@ Prepared& prepare(const BenchCase& c, const std::string& impl, const std::string
 // blocks allocated before it started, such as the previous step's gradients.
 void record_allocations(const Prepared& prepared, const std::string& impl, const std::string& name,
                         benchmark::IterationCount iterations) {
-  int64_t allocations = 0;
-  if (is_tinytorch(impl)) {
-    TinyTorchMemoryProbe probe;
-    prepared.runner->step();
-    allocations = probe.allocations();
-  } else {
-    TorchMemoryProbe probe;
-    prepared.runner->step();
-    allocations = probe.allocations();
-  }
+  const int64_t allocations = measured_step(*prepared.runner, impl).allocations;
   g_allocation_recorder.record(name, allocations, prepared.peak_bytes, iterations);
 }
 
