@@ -158,19 +158,26 @@ TEST(OptimizedConv2d, SpatialSize1) {
 }
 
 TEST(OptimizedConv2d, ManyOutputChannelsFewTaps) {
-  // More output channels than taps: the weight gradient is accumulated transposed.
+  // More output channels than taps, and an output channel count no microkernel tile divides.
   check_conv({"wide", {3, 1, 17, 17}, {40, 1, 3, 3}, {1, 1}, {1, 1}});
 }
 
-TEST(OptimizedConv2d, LargeImageUsesSeveralBands) {
-  // The column matrix of a 64x64 image with 288 taps is built a band of output rows at a time.
-  check_conv({"banded", {1, 32, 64, 64}, {8, 32, 3, 3}, {1, 1}, {1, 1}});
+TEST(OptimizedConv2d, LargeStridedImageUsesSeveralBands) {
+  // The input gradient of a strided convolution builds its column matrix (288 taps x 32 outputs
+  // per row) a band of output rows at a time.
+  check_conv({"banded", {1, 32, 64, 64}, {8, 32, 3, 3}, {2, 2}, {1, 1}});
 }
 
-// Results for 1 and 2 threads, bitwise: batches that are split across threads (8) and batches
-// whose GEMMs are split instead (3), with several weight-gradient slots in both.
+TEST(OptimizedConv2d, WeightGradientOverSeveralSlots) {
+  // 40 images of 18x18 padded planes: the weight gradient sums the batch in several slots.
+  check_conv({"slots", {40, 3, 16, 16}, {8, 3, 3, 3}, {1, 1}, {1, 1}});
+}
+
+// Results for 1 and 2 threads, bitwise: batches that are split across threads (24: images for the
+// forward pass, several weight-gradient slots) and batches that are too small for that (3: the
+// threads split each image's columns and the rows of the one weight-gradient slot).
 TEST(OptimizedConv2d, BitwiseIndependentOfThreadCount) {
-  for (int64_t batch : {3, 8})
+  for (int64_t batch : {3, 24})
     for (const ConvCase& c : {ConvCase{"3x3", {batch, 16, 20, 20}, {32, 16, 3, 3}, {1, 1}, {1, 1}},
                               ConvCase{"1x1", {batch, 32, 20, 20}, {64, 32, 1, 1}},
                               ConvCase{"groups", {batch, 8, 21, 21}, {8, 4, 3, 3}, {2, 2}, {1, 1}, {1, 1}, 2}}) {

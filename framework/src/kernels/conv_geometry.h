@@ -1,5 +1,5 @@
 // Sizes of one 2-D convolution and flat indices into its contiguous NCHW tensors, shared by the
-// reference loops (reference/conv2d.cpp) and the optimized im2col path (optimized/im2col.h).
+// reference loops (reference/conv2d.cpp) and the optimized kernels (optimized/conv_shape.h).
 #pragma once
 
 #include <cstdint>

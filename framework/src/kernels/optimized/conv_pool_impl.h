@@ -10,13 +10,14 @@
 namespace tinytorch::kernels::optimized {
 namespace {
 
-// C[i][j] = sum over p < len of a[i * lda + p] * b[j * ldb + p], written (beta == 0) or added
+// C[i][j] = sum over p < len of a[i * lda + p] * b_rows[j][p], written (beta == 0) or added
 // (beta == 1) for i < m, j < n. MB x NB blocks of C are held in vector accumulators while both
 // operands stream through once per block; missing rows of an edge block repeat the last valid row
 // and are discarded. Each sum adds its lanes in order, then the scalar tail, so it is fixed.
 template <class V, int MB, int NB>
-void dot_rows(int64_t m, int64_t n, int64_t len, const typename V::Scalar* a, int64_t lda, const typename V::Scalar* b,
-              int64_t ldb, typename V::Scalar* c, int64_t ldc, typename V::Scalar beta) {
+void dot_rows(int64_t m, int64_t n, int64_t len, const typename V::Scalar* a, int64_t lda,
+              const typename V::Scalar* const* b_rows_all, typename V::Scalar* c, int64_t ldc,
+              typename V::Scalar beta) {
   using T = typename V::Scalar;
   using Reg = typename V::Reg;
   constexpr int W = V::kWidth;
@@ -26,7 +27,7 @@ void dot_rows(int64_t m, int64_t n, int64_t len, const typename V::Scalar* a, in
       const T* a_rows[MB];
       const T* b_rows[NB];
       for (int r = 0; r < MB; ++r) a_rows[r] = a + std::min<int64_t>(i0 + r, m - 1) * lda;
-      for (int q = 0; q < NB; ++q) b_rows[q] = b + std::min<int64_t>(j0 + q, n - 1) * ldb;
+      for (int q = 0; q < NB; ++q) b_rows[q] = b_rows_all[std::min<int64_t>(j0 + q, n - 1)];
       Reg acc[MB][NB];
       for (int r = 0; r < MB; ++r)
         for (int q = 0; q < NB; ++q) acc[r][q] = V::zero();
@@ -50,6 +51,27 @@ void dot_rows(int64_t m, int64_t n, int64_t len, const typename V::Scalar* a, in
           out = beta == T(0) ? total : out + total;
         }
     }
+}
+
+// n elements from src to dst in vector steps and one masked step: written out because compilers
+// turn a plain copy loop into a memcpy call, which costs more than the copy for rows this short.
+template <class V>
+void copy_short(const typename V::Scalar* src, int64_t n, typename V::Scalar* dst) {
+  int64_t j = 0;
+  for (; j + V::kWidth <= n; j += V::kWidth) V::store(dst + j, V::load(src + j));
+  if (j < n) V::store_first(dst + j, V::load_first(src + j, static_cast<int>(n - j)), static_cast<int>(n - j));
+}
+
+template <class V>
+void gather_rows(const typename V::Scalar* base, const int64_t* offsets, int64_t rows, int64_t width,
+                 typename V::Scalar* dst) {
+  for (int64_t r = 0; r < rows; ++r) copy_short<V>(base + offsets[r], width, dst + r * width);
+}
+
+template <class V>
+void copy_rows(const typename V::Scalar* src, int64_t src_stride, int64_t rows, int64_t width, typename V::Scalar* dst,
+               int64_t dst_stride) {
+  for (int64_t r = 0; r < rows; ++r) copy_short<V>(src + r * src_stride, width, dst + r * dst_stride);
 }
 
 // 2x2, stride-2 max pooling of one plane. The winner of each window is tracked as a tap number

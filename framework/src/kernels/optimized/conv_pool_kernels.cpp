@@ -14,7 +14,8 @@ ConvPoolKernels<T> select(CpuIsa isa) {
     case CpuIsa::Avx2: return conv_pool_kernels_avx2(T{});
     case CpuIsa::Scalar: break;
   }
-  return {dot_rows<simd::ScalarLane<T>, 4, 2>, max_pool_2x2_plane<T>};
+  return {dot_rows<simd::ScalarLane<T>, 4, 2>, gather_rows<simd::ScalarLane<T>>, copy_rows<simd::ScalarLane<T>>,
+          max_pool_2x2_plane<T>};
 }
 
 }  // namespace

@@ -11,9 +11,15 @@ namespace tinytorch::kernels::optimized {
 
 template <class T>
 struct ConvPoolKernels {
-  // C[i][j] (beta 0: =, beta 1: +=) sum over p < len of a[i * lda + p] * b[j * ldb + p].
-  void (*dot_rows)(int64_t m, int64_t n, int64_t len, const T* a, int64_t lda, const T* b, int64_t ldb, T* c,
+  // C[i][j] (beta 0: =, beta 1: +=) sum over p < len of a[i * lda + p] * b_rows[j][p].
+  void (*dot_rows)(int64_t m, int64_t n, int64_t len, const T* a, int64_t lda, const T* const* b_rows, T* c,
                    int64_t ldc, T beta);
+  // dst[r * width + j] = base[offsets[r] + j] for r < rows, j < width: packs a GEMM panel from rows
+  // of the padded input (conv2d_implicit.cpp); width is a vector or two, too short for memcpy.
+  void (*gather_rows)(const T* base, const int64_t* offsets, int64_t rows, int64_t width, T* dst);
+  // dst[r * dst_stride + j] = src[r * src_stride + j] for r < rows, j < width: the short rows of
+  // images moved in and out of the padded layouts (a memcpy call per row would cost more).
+  void (*copy_rows)(const T* src, int64_t src_stride, int64_t rows, int64_t width, T* dst, int64_t dst_stride);
   // 2x2 stride-2 max pooling of one plane; idx gets the flat input position of each maximum.
   void (*max_pool_2x2)(const T* x, T* y, int64_t* idx, int64_t in_w, int64_t out_h, int64_t out_w);
 };

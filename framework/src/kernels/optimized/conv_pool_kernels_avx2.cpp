@@ -7,11 +7,13 @@
 namespace tinytorch::kernels::optimized {
 
 ConvPoolKernels<float> conv_pool_kernels_avx2(float) {
-  return {dot_rows<simd::Avx2F32, 3, 3>, max_pool_2x2_plane<float>};
+  return {dot_rows<simd::Avx2F32, 3, 3>, gather_rows<simd::Avx2F32>, copy_rows<simd::Avx2F32>,
+          max_pool_2x2_plane<float>};
 }
 
 ConvPoolKernels<double> conv_pool_kernels_avx2(double) {
-  return {dot_rows<simd::Avx2F64, 3, 3>, max_pool_2x2_plane<double>};
+  return {dot_rows<simd::Avx2F64, 3, 3>, gather_rows<simd::Avx2F64>, copy_rows<simd::Avx2F64>,
+          max_pool_2x2_plane<double>};
 }
 
 }  // namespace tinytorch::kernels::optimized

@@ -102,8 +102,12 @@ void max_pool_2x2_f64(const double* x, double* y, int64_t* idx, int64_t in_w, in
 
 }  // namespace
 
-ConvPoolKernels<float> conv_pool_kernels_avx512(float) { return {dot_rows<simd::Avx512F32, 4, 4>, max_pool_2x2_f32}; }
+ConvPoolKernels<float> conv_pool_kernels_avx512(float) {
+  return {dot_rows<simd::Avx512F32, 4, 4>, gather_rows<simd::Avx512F32>, copy_rows<simd::Avx512F32>, max_pool_2x2_f32};
+}
 
-ConvPoolKernels<double> conv_pool_kernels_avx512(double) { return {dot_rows<simd::Avx512F64, 4, 4>, max_pool_2x2_f64}; }
+ConvPoolKernels<double> conv_pool_kernels_avx512(double) {
+  return {dot_rows<simd::Avx512F64, 4, 4>, gather_rows<simd::Avx512F64>, copy_rows<simd::Avx512F64>, max_pool_2x2_f64};
+}
 
 }  // namespace tinytorch::kernels::optimized

@@ -31,7 +31,7 @@ void arg_reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t dim);
 void softmax(const Tensor& out, const Tensor& in, int64_t dim, bool log);
 void softmax_backward(const Tensor& grad_in, const Tensor& grad_out, const Tensor& out, int64_t dim, bool log);
 
-// im2col + GEMM convolution (f32, f64; other dtypes use the reference kernels). Bitwise identical
+// Implicit-GEMM convolution (f32, f64; other dtypes use the reference kernels). Bitwise identical
 // for any thread count.
 void conv2d(const Tensor& out, const Tensor& input, const Tensor& weight, const Conv2dParams& p);
 void conv2d_backward_input(const Tensor& grad_input, const Tensor& grad_out, const Tensor& weight,

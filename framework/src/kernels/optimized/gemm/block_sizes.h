@@ -21,6 +21,9 @@ namespace block_sizes {
 inline constexpr BlockSizes kSgemmAvx512{14, 32, 336, 512, 4096};
 // 14x16 f32 for products at most 16 columns wide (a classifier head: N = 10).
 inline constexpr BlockSizes kSgemmAvx512Narrow{14, 16, 336, 512, 4096};
+// 8x32 f32 for products with few rows (16 or 32 output channels of a convolution), which 14-row
+// panels would pad by up to 75%; its 16 accumulators still cover the pipes' 8 chains.
+inline constexpr BlockSizes kSgemmAvx512Short{8, 32, 336, 512, 4096};
 inline constexpr BlockSizes kDgemmAvx512{14, 16, 168, 512, 4096};
 // 6x16 f32 / 6x8 f64: 12 ymm accumulators (of 16).
 inline constexpr BlockSizes kSgemmAvx2{6, 16, 144, 256, 4096};

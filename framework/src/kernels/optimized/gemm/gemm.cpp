@@ -38,33 +38,6 @@ static_assert(block_sizes::kSgemmAvx512.mr * block_sizes::kSgemmAvx512.nr <= kMa
                   block_sizes::kDgemmAvx512.mr * block_sizes::kDgemmAvx512.nr <= kMaxTile,
               "gemm: raise kMaxTile for the larger microkernel tile");
 
-template <class T>
-struct Kernel {
-  BlockSizes blocks;
-  MicroKernel<T> run;
-};
-
-// The kernel depends on the ISA and the shape only (never the thread count).
-Kernel<float> select_kernel(CpuIsa isa, int64_t n, float) {
-  switch (isa) {
-    case CpuIsa::Avx512:
-      if (n <= block_sizes::kSgemmAvx512Narrow.nr) return {block_sizes::kSgemmAvx512Narrow, sgemm_avx512_14x16};
-      return {block_sizes::kSgemmAvx512, sgemm_avx512_14x32};
-    case CpuIsa::Avx2: return {block_sizes::kSgemmAvx2, sgemm_avx2_6x16};
-    case CpuIsa::Scalar: break;
-  }
-  return {block_sizes::kSgemmScalar, sgemm_scalar_4x4};
-}
-
-Kernel<double> select_kernel(CpuIsa isa, int64_t, double) {
-  switch (isa) {
-    case CpuIsa::Avx512: return {block_sizes::kDgemmAvx512, dgemm_avx512_14x16};
-    case CpuIsa::Avx2: return {block_sizes::kDgemmAvx2, dgemm_avx2_6x8};
-    case CpuIsa::Scalar: break;
-  }
-  return {block_sizes::kDgemmScalar, dgemm_scalar_4x4};
-}
-
 // Grow-only, 64-byte aligned buffer owned by one thread; pool workers are persistent, so packing
 // buffers are allocated once per thread, not once per call.
 template <class T>
@@ -113,7 +86,7 @@ void scale_c(const GemmArgs<T>& g) {
 // One mr x nr tile. Edge tiles go through a full-size scratch tile with the same microkernel call,
 // so their elements see exactly the arithmetic of interior ones.
 template <class T>
-void run_tile(const Kernel<T>& kernel, int64_t kc, const T* a, const T* b, T* c, int64_t ldc, int64_t rows,
+void run_tile(const GemmKernel<T>& kernel, int64_t kc, const T* a, const T* b, T* c, int64_t ldc, int64_t rows,
               int64_t cols, T alpha, T beta) {
   const int64_t mr = kernel.blocks.mr, nr = kernel.blocks.nr;
   if (rows == mr && cols == nr) {
@@ -131,7 +104,7 @@ void run_tile(const Kernel<T>& kernel, int64_t kc, const T* a, const T* b, T* c,
 // The tiles of panels [jr0, jr1) of B (packed at b_pack, first panel jr0) times the packed A block
 // of `m_rows` rows whose first row is ic.
 template <class T>
-void multiply_block(const GemmArgs<T>& g, const Kernel<T>& kernel, int64_t ic, int64_t m_rows, int64_t jc,
+void multiply_block(const GemmArgs<T>& g, const GemmKernel<T>& kernel, int64_t ic, int64_t m_rows, int64_t jc,
                     int64_t n_cols, int64_t jr0, int64_t jr1, int64_t depth, const T* a_pack, const T* b_pack, T beta) {
   const BlockSizes& bs = kernel.blocks;
   const int64_t m_panels = ceil_div(m_rows, bs.mr);
@@ -147,7 +120,7 @@ void multiply_block(const GemmArgs<T>& g, const Kernel<T>& kernel, int64_t ic, i
 }
 
 template <class T>
-void gemm_impl(const GemmArgs<T>& g, const Kernel<T>& kernel) {
+void gemm_impl(const GemmArgs<T>& g, const GemmKernel<T>& kernel) {
   if (g.m <= 0 || g.n <= 0) return;
   if (g.k <= 0) {
     scale_c(g);
@@ -229,14 +202,39 @@ void gemm_impl(const GemmArgs<T>& g, const Kernel<T>& kernel) {
 }
 }  // namespace
 
+GemmKernel<float> gemm_kernel(CpuIsa isa, int64_t m, int64_t n, float) {
+  switch (isa) {
+    case CpuIsa::Avx512: {
+      if (n <= block_sizes::kSgemmAvx512Narrow.nr) return {block_sizes::kSgemmAvx512Narrow, sgemm_avx512_14x16};
+      // Rows padded to 8 cost a little per row (more B traffic per FMA) but far less than padding
+      // 16 or 32 rows to 28 or 42; by 64 rows 14-row panels win (70 vs 64 padded rows).
+      const int64_t tall = round_up(m, block_sizes::kSgemmAvx512.mr), short_rows = round_up(m, 8);
+      if (short_rows * 115 < tall * 100) return {block_sizes::kSgemmAvx512Short, sgemm_avx512_8x32};
+      return {block_sizes::kSgemmAvx512, sgemm_avx512_14x32};
+    }
+    case CpuIsa::Avx2: return {block_sizes::kSgemmAvx2, sgemm_avx2_6x16};
+    case CpuIsa::Scalar: break;
+  }
+  return {block_sizes::kSgemmScalar, sgemm_scalar_4x4};
+}
+
+GemmKernel<double> gemm_kernel(CpuIsa isa, int64_t, int64_t, double) {
+  switch (isa) {
+    case CpuIsa::Avx512: return {block_sizes::kDgemmAvx512, dgemm_avx512_14x16};
+    case CpuIsa::Avx2: return {block_sizes::kDgemmAvx2, dgemm_avx2_6x8};
+    case CpuIsa::Scalar: break;
+  }
+  return {block_sizes::kDgemmScalar, dgemm_scalar_4x4};
+}
+
 void gemm(const GemmArgs<float>& args, CpuIsa isa) {
   TT_CHECK(cpu_supports(isa), "gemm: this CPU cannot run the {} microkernel; use kernels::cpu_isa()", isa_name(isa));
-  gemm_impl(args, select_kernel(isa, args.n, float{}));
+  gemm_impl(args, gemm_kernel(isa, args.m, args.n, float{}));
 }
 
 void gemm(const GemmArgs<double>& args, CpuIsa isa) {
   TT_CHECK(cpu_supports(isa), "gemm: this CPU cannot run the {} microkernel; use kernels::cpu_isa()", isa_name(isa));
-  gemm_impl(args, select_kernel(isa, args.n, double{}));
+  gemm_impl(args, gemm_kernel(isa, args.m, args.n, double{}));
 }
 
 }  // namespace tinytorch::kernels::optimized

@@ -7,6 +7,8 @@
 #include <cstdint>
 
 #include "kernels/optimized/cpu_features.h"
+#include "kernels/optimized/gemm/block_sizes.h"
+#include "kernels/optimized/gemm/microkernels.h"
 
 namespace tinytorch::kernels::optimized {
 
@@ -22,6 +24,18 @@ struct GemmArgs {
   T alpha = 1;
   T beta = 0;  // 0: C is only written (it may hold garbage, even NaN); 1: accumulate into C
 };
+
+// A microkernel and the blocking it was tuned with.
+template <class T>
+struct GemmKernel {
+  BlockSizes blocks;
+  MicroKernel<T> run;
+};
+
+// The microkernel gemm() uses for an m x n product on `isa`: a function of the ISA and the shape
+// only, never the thread count. Convolution (conv2d_implicit.cpp) drives it directly.
+GemmKernel<float> gemm_kernel(CpuIsa isa, int64_t m, int64_t n, float);
+GemmKernel<double> gemm_kernel(CpuIsa isa, int64_t m, int64_t n, double);
 
 // Threads over blocks of M and N only, never K, so the result is bitwise independent of the thread
 // count. `isa` selects the microkernel; it must satisfy cpu_supports(isa).

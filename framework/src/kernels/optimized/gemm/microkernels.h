@@ -11,6 +11,7 @@ template <class T>
 using MicroKernel = void (*)(int64_t k, const T* a, const T* b, T* c, int64_t ldc, T alpha, T beta);
 
 void sgemm_avx512_14x32(int64_t k, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta);
+void sgemm_avx512_8x32(int64_t k, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta);
 void sgemm_avx512_14x16(int64_t k, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta);
 void dgemm_avx512_14x16(int64_t k, const double* a, const double* b, double* c, int64_t ldc, double alpha, double beta);
 void sgemm_avx2_6x16(int64_t k, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta);

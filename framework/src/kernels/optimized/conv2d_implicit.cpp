@@ -1,0 +1,287 @@
+// Convolution as an implicit GEMM: no column matrix. Each image group is copied once into a
+// zero-padded, stride-split buffer (Layout below) in which output position (oh, ow) is GEMM column q
+// and every tap reads the element at q plus a fixed offset. So for every tap, consecutive columns are
+// consecutive elements: packing a B panel is one short contiguous copy per tap, with no bounds
+// checks (the padding is in the buffer). The few columns of each row that have no output are
+// computed and dropped, like the padding of the last panel.
+//   forward:         yq[OC_g, q] = W_g[OC_g, K] · X[K, q], W_g packed once per call
+//   backward input:  for stride 1, the forward of gy with the flipped, transposed weight
+//   backward weight: gW_g[OC_g, K] = sum over images and q of gyq[OC_g, q] · X[K, q], as dot
+//                    products of rows (gyq is gy spread over the q columns, zero where no output)
+// Every output element is one microkernel (or dot-product) sum in a fixed K (or q) order, and the
+// weight gradient adds a fixed partition of the batch in order, so results do not depend on the
+// thread count. (Columns without an output pair zeros of gyq with real inputs, so an infinite or
+// NaN input can reach weight-gradient entries that PyTorch computes without it.)
+#include "kernels/optimized/conv2d_implicit.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "kernels/optimized/conv_pool_kernels.h"
+#include "kernels/optimized/gemm/gemm.h"
+#include "kernels/optimized/gemm/pack.h"
+#include "kernels/optimized/thread_pool.h"
+
+namespace tinytorch::kernels::optimized::implicit_conv {
+namespace {
+
+// The weight gradient splits the batch into slots of about kSlotLength input elements per channel
+// (long dot products reduce their lanes rarely: 52 GFLOP/s at 162 elements, 154 at 4096 here),
+// keeping at most kSlotBudget elements of partial sums.
+constexpr int64_t kSlotLength = 4096;
+constexpr int64_t kSlotBudget = int64_t{1} << 22;
+// Rows of the weight gradient per work item when threads share one slot (a multiple of every
+// ISA's dot-product block).
+constexpr int64_t kRowsPerItem = 12;
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Grow-only per-thread buffers (Tag tells one thread's buffers apart); pool workers are
+// persistent, so each is allocated once per thread.
+template <class T, int Tag>
+T* scratch(int64_t count) {
+  thread_local std::vector<T> buffer;
+  if (static_cast<int64_t>(buffer.size()) < count) buffer.resize(static_cast<size_t>(count));
+  return buffer.data();
+}
+
+// The phase-split padded input. The zero-padded image (hp x wp) is split by the stride into
+// sh * sw phase planes of hq x wq: padded element (a, b) goes to phase (a % sh, b % sw), row a / sh,
+// column b / sw. Output (oh, ow) is column q = oh * wq + ow, and tap (kh, kw) reads phase
+// (kh * dh % sh, kw * dw % sw) at q + (kh * dh / sh) * wq + kw * dw / sw. With stride 1 there is one
+// phase, the padded image itself.
+struct Layout {
+  int64_t sh, sw, wq, phase_plane;
+  int64_t columns;  // out_h * wq: the q columns that hold outputs
+
+  explicit Layout(const ConvShape& s)
+      : sh(s.p.stride[0]),
+        sw(s.p.stride[1]),
+        wq(ceil_div(s.in_w + 2 * s.p.padding[1], sw)),
+        phase_plane(ceil_div(s.in_h + 2 * s.p.padding[0], sh) * wq),
+        columns(s.out_h * wq) {}
+
+  int64_t phases() const { return sh * sw; }
+  // Offset of tap (kh, kw) from column q within one channel whose phase planes are phase_stride apart.
+  int64_t tap_offset(const ConvShape& s, int64_t kh, int64_t kw, int64_t phase_stride) const {
+    const int64_t a = kh * s.p.dilation[0], b = kw * s.p.dilation[1];
+    return (a % sh * sw + b % sw) * phase_stride + a / sh * wq + b / sw;
+  }
+};
+
+// Writes one input channel plane into its phase planes at dst (phase_stride apart), whose padding
+// is already zero.
+template <class T>
+void split_phases(const ConvShape& s, const Layout& l, const ConvPoolKernels<T>& kernels, const T* x, T* dst,
+                  int64_t phase_stride) {
+  if (l.sh == 1 && l.sw == 1) {
+    kernels.copy_rows(x, s.in_w, s.in_h, s.in_w, dst + s.p.padding[0] * l.wq + s.p.padding[1], l.wq);
+    return;
+  }
+  for (int64_t ih = 0; ih < s.in_h; ++ih) {
+    const int64_t a = ih + s.p.padding[0];
+    const T* src = x + ih * s.in_w;
+    T* row = dst + a % l.sh * l.sw * phase_stride + a / l.sh * l.wq;
+    // Phase f holds padded columns b = j * sw + f, i.e. input columns iw = b - padding.
+    for (int64_t f = 0; f < l.sw; ++f) {
+      T* phase_row = row + f * phase_stride;
+      const int64_t first_iw = f - s.p.padding[1];
+      for (int64_t j = first_iw < 0 ? ceil_div(-first_iw, l.sw) : 0, iw = first_iw + j * l.sw; iw < s.in_w;
+           ++j, iw += l.sw)
+        phase_row[j] = src[iw];
+    }
+  }
+}
+
+// Copies columns [q0, q1) of `channels` rows of yq (row stride ld) that hold outputs into y: a
+// partial first row, whole rows, a partial last row.
+template <class T>
+void store_outputs(const ConvShape& s, const Layout& l, const ConvPoolKernels<T>& kernels, const T* yq, int64_t ld,
+                   int64_t q0, int64_t q1, int64_t channels, T* y) {
+  const auto copy = [&](int64_t oh, int64_t rows, int64_t ow0, int64_t ow1) {
+    if (rows <= 0 || ow0 >= ow1) return;
+    for (int64_t oc = 0; oc < channels; ++oc)
+      kernels.copy_rows(yq + oc * ld + oh * l.wq + ow0, l.wq, rows, ow1 - ow0,
+                        y + oc * s.out_plane() + oh * s.out_w + ow0, s.out_w);
+  };
+  const int64_t first_row = q0 / l.wq, last_row = (q1 - 1) / l.wq;
+  if (first_row == last_row) return copy(first_row, 1, q0 - first_row * l.wq, std::min(s.out_w, q1 - first_row * l.wq));
+  copy(first_row, 1, q0 - first_row * l.wq, s.out_w);
+  copy(first_row + 1, last_row - first_row - 1, 0, s.out_w);
+  copy(last_row, 1, 0, std::min(s.out_w, q1 - last_row * l.wq));
+}
+
+}  // namespace
+
+bool applies_to_input_gradient(const ConvShape& s) {
+  return s.p.stride[0] == 1 && s.p.stride[1] == 1 && s.p.dilation[0] * (s.kernel_h - 1) >= s.p.padding[0] &&
+         s.p.dilation[1] * (s.kernel_w - 1) >= s.p.padding[1];
+}
+
+template <class T>
+void forward(const ConvShape& s, const T* x, const T* w, T* y) {
+  const int64_t k = s.col_rows(), ocg = s.out_per_group, cg = s.in_per_group;
+  const GemmKernel<T> kernel = gemm_kernel(cpu_isa(), ocg, s.out_plane(), T{});
+  const ConvPoolKernels<T>& kernels = conv_pool_kernels(T{});
+  const int64_t mr = kernel.blocks.mr, nr = kernel.blocks.nr;
+  const int64_t kc = ceil_div(k, ceil_div(k, kernel.blocks.kc));
+  const int64_t m_panels = ceil_div(ocg, mr), rows = m_panels * mr;
+  const Layout l(s);
+  // One image group's buffer: channel c at c * channel_size, then slack for the last panel's reads.
+  const int64_t channel_size = l.phases() * l.phase_plane, buffer_size = cg * channel_size + nr + l.wq;
+  const int64_t n_panels = ceil_div(l.columns, nr), ld = n_panels * nr;
+  std::vector<int64_t> offsets;
+  for (int64_t c = 0; c < cg; ++c)
+    for (int64_t kh = 0; kh < s.kernel_h; ++kh)
+      for (int64_t kw = 0; kw < s.kernel_w; ++kw)
+        offsets.push_back(c * channel_size + l.tap_offset(s, kh, kw, l.phase_plane));
+
+  // Every group's weight, packed once: the K block at pc of group gi starts at gi * rows * k + pc * rows.
+  std::vector<T> a_pack(static_cast<size_t>(s.groups * rows * k));
+  for (int64_t gi = 0; gi < s.groups; ++gi)
+    for (int64_t pc = 0; pc < k; pc += kc)
+      pack_panels(w + gi * ocg * k + pc, ocg, std::min(kc, k - pc), k, int64_t{1}, mr, 0, m_panels,
+                  a_pack.data() + gi * rows * k + pc * rows);
+
+  // Work items are image groups, split into parts along q when there are too few to share.
+  const int64_t images = s.batch * s.groups;
+  const int width = parallel_width(images * n_panels);
+  const int64_t parts = images >= 2 * width ? 1 : std::min<int64_t>(n_panels, ceil_div(2 * width, images));
+  parallel_for(0, images * parts, 1, [&](int64_t first, int64_t last) {
+    T* padded = scratch<T, 0>(buffer_size);
+    T* yq = scratch<T, 1>(rows * ld);
+    T* b_pack = scratch<T, 2>(kc * nr);
+    int64_t padded_image = -1;
+    for (int64_t item = first; item < last; ++item) {
+      const int64_t image = item / parts, part = item % parts, n = image / s.groups, gi = image % s.groups;
+      if (image != padded_image) {
+        std::fill(padded, padded + buffer_size, T(0));
+        const T* x_image = x + (n * s.in_channels + gi * cg) * s.in_plane();
+        for (int64_t c = 0; c < cg; ++c)
+          split_phases(s, l, kernels, x_image + c * s.in_plane(), padded + c * channel_size, l.phase_plane);
+        padded_image = image;
+      }
+      const int64_t jr0 = n_panels * part / parts, jr1 = n_panels * (part + 1) / parts;
+      for (int64_t pc = 0; pc < k; pc += kc) {
+        const int64_t depth = std::min(kc, k - pc);
+        const T* a_block = a_pack.data() + gi * rows * k + pc * rows;
+        for (int64_t jr = jr0; jr < jr1; ++jr) {
+          kernels.gather_rows(padded + jr * nr, offsets.data() + pc, depth, nr, b_pack);
+          for (int64_t ir = 0; ir < m_panels; ++ir)
+            kernel.run(depth, a_block + ir * mr * depth, b_pack, yq + ir * mr * ld + jr * nr, ld, T(1),
+                       pc == 0 ? T(0) : T(1));
+        }
+      }
+      store_outputs(s, l, kernels, yq, ld, jr0 * nr, std::min(jr1 * nr, l.columns), ocg,
+                    y + (n * s.out_channels + gi * ocg) * s.out_plane());
+    }
+  });
+}
+
+template <class T>
+void backward_input(const ConvShape& s, const T* gy, const T* w, T* gx) {
+  // flipped[gi * cg + c][o][t] = w[gi * ocg + o][c][taps - 1 - t]: kernel rotated by 180 degrees,
+  // input and output channels swapped within each group.
+  const int64_t ocg = s.out_per_group, cg = s.in_per_group, taps = s.kernel_h * s.kernel_w;
+  std::vector<T> flipped(static_cast<size_t>(s.out_channels * cg * taps));
+  for (int64_t gi = 0; gi < s.groups; ++gi)
+    for (int64_t o = 0; o < ocg; ++o)
+      for (int64_t c = 0; c < cg; ++c)
+        for (int64_t t = 0; t < taps; ++t)
+          flipped[static_cast<size_t>(((gi * cg + c) * ocg + o) * taps + taps - 1 - t)] =
+              w[((gi * ocg + o) * cg + c) * taps + t];
+  Conv2dParams p = s.p;
+  p.padding = {s.p.dilation[0] * (s.kernel_h - 1) - s.p.padding[0],
+               s.p.dilation[1] * (s.kernel_w - 1) - s.p.padding[1]};
+  const ConvShape transposed({s.batch, s.out_channels, s.out_h, s.out_w}, {s.in_channels, ocg, s.kernel_h, s.kernel_w},
+                             {s.batch, s.in_channels, s.in_h, s.in_w}, p);
+  forward(transposed, gy, flipped.data(), gx);
+}
+
+template <class T>
+void backward_weight(const ConvShape& s, const T* gy, const T* x, T* gw) {
+  const int64_t k = s.col_rows(), ocg = s.out_per_group, cg = s.in_per_group, weight_size = s.out_channels * k;
+  const Layout l(s);
+  const ConvPoolKernels<T>& kernels = conv_pool_kernels(T{});
+  // The partition of the batch is a function of the shape only, so sums do not depend on threads.
+  const int64_t slots = std::clamp(ceil_div(s.batch * l.phase_plane, kSlotLength), int64_t{1},
+                                   std::min(s.batch, std::max<int64_t>(1, kSlotBudget / weight_size)));
+  const int64_t max_len = ceil_div(s.batch, slots) * l.phase_plane;
+  // Slot 0 accumulates straight into gw.
+  std::vector<T> partials(static_cast<size_t>((slots - 1) * weight_size));
+  const auto slot_sum = [&](int64_t slot) { return slot == 0 ? gw : partials.data() + (slot - 1) * weight_size; };
+
+  // One slot's images side by side: phase f of channel c is row c * phases + f of `padded` (row
+  // length len), holding that phase plane of each image in turn; gyq row oc holds each image's gy
+  // spread over the q columns of its plane, zero elsewhere. Each (oc, tap) sum is then one dot
+  // product over all of the slot's images, so its lanes are reduced once per slot, not per image.
+  const int64_t rows = cg * l.phases();
+  struct SlotData {
+    T* padded;
+    T* gyq;
+    int64_t len;
+    std::vector<const T*> taps;
+  };
+  const auto fill_slot = [&](int64_t slot, int64_t gi, SlotData& d) {
+    const int64_t first = s.batch * slot / slots, last = s.batch * (slot + 1) / slots;
+    d.len = (last - first) * l.phase_plane;
+    std::fill(d.padded, d.padded + rows * d.len + l.phase_plane, T(0));
+    std::fill(d.gyq, d.gyq + ocg * d.len, T(0));
+    for (int64_t n = first; n < last; ++n) {
+      const int64_t at = (n - first) * l.phase_plane;
+      const T* x_image = x + (n * s.in_channels + gi * cg) * s.in_plane();
+      for (int64_t c = 0; c < cg; ++c)
+        split_phases(s, l, kernels, x_image + c * s.in_plane(), d.padded + c * l.phases() * d.len + at, d.len);
+      const T* gy_image = gy + (n * s.out_channels + gi * ocg) * s.out_plane();
+      for (int64_t oc = 0; oc < ocg; ++oc)
+        kernels.copy_rows(gy_image + oc * s.out_plane(), s.out_w, s.out_h, s.out_w, d.gyq + oc * d.len + at, l.wq);
+    }
+    d.taps.clear();
+    for (int64_t c = 0; c < cg; ++c)
+      for (int64_t kh = 0; kh < s.kernel_h; ++kh)
+        for (int64_t kw = 0; kw < s.kernel_w; ++kw)
+          d.taps.push_back(d.padded + c * l.phases() * d.len + l.tap_offset(s, kh, kw, d.len));
+  };
+  // Output-channel rows [r0, r1) of one slot and group.
+  const auto dot = [&](const SlotData& d, int64_t slot, int64_t gi, int64_t r0, int64_t r1) {
+    kernels.dot_rows(r1 - r0, k, d.len, d.gyq + r0 * d.len, d.len, d.taps.data(), slot_sum(slot) + (gi * ocg + r0) * k,
+                     k, T(0));
+  };
+
+  const int64_t items = ceil_div(ocg, kRowsPerItem);
+  if (slots > 1 || parallel_width(items) == 1) {
+    // Each thread fills and sums whole slots.
+    const auto run_slots = [&](int64_t first_slot, int64_t last_slot) {
+      SlotData d{scratch<T, 0>(rows * max_len + l.phase_plane), scratch<T, 1>(ocg * max_len), 0, {}};
+      for (int64_t slot = first_slot; slot < last_slot; ++slot)
+        for (int64_t gi = 0; gi < s.groups; ++gi) {
+          fill_slot(slot, gi, d);
+          dot(d, slot, gi, 0, ocg);
+        }
+    };
+    parallel_for(0, slots, 1, run_slots);
+  } else {
+    // One slot: this thread fills it, then the threads split its output-channel rows.
+    SlotData d{scratch<T, 0>(rows * max_len + l.phase_plane), scratch<T, 1>(ocg * max_len), 0, {}};
+    for (int64_t gi = 0; gi < s.groups; ++gi) {
+      fill_slot(0, gi, d);
+      parallel_for(0, items, 1, [&](int64_t first, int64_t last) {
+        dot(d, 0, gi, first * kRowsPerItem, std::min(ocg, last * kRowsPerItem));
+      });
+    }
+  }
+
+  for (int64_t slot = 1; slot < slots; ++slot) {
+    const T* part = slot_sum(slot);
+    for (int64_t i = 0; i < weight_size; ++i) gw[i] += part[i];
+  }
+}
+
+template void forward(const ConvShape&, const float*, const float*, float*);
+template void forward(const ConvShape&, const double*, const double*, double*);
+template void backward_input(const ConvShape&, const float*, const float*, float*);
+template void backward_input(const ConvShape&, const double*, const double*, double*);
+template void backward_weight(const ConvShape&, const float*, const float*, float*);
+template void backward_weight(const ConvShape&, const double*, const double*, double*);
+
+}  // namespace tinytorch::kernels::optimized::implicit_conv
