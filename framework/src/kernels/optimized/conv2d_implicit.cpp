@@ -84,11 +84,10 @@ void split_phases(const ConvShape& s, const Layout& l, const ConvPoolKernels<T>&
     T* row = dst + a % l.sh * l.sw * phase_stride + a / l.sh * l.wq;
     // Phase f holds padded columns b = j * sw + f, i.e. input columns iw = b - padding.
     for (int64_t f = 0; f < l.sw; ++f) {
-      T* phase_row = row + f * phase_stride;
-      const int64_t first_iw = f - s.p.padding[1];
-      for (int64_t j = first_iw < 0 ? ceil_div(-first_iw, l.sw) : 0, iw = first_iw + j * l.sw; iw < s.in_w;
-           ++j, iw += l.sw)
-        phase_row[j] = src[iw];
+      const int64_t first_iw = f - s.p.padding[1], j0 = first_iw < 0 ? ceil_div(-first_iw, l.sw) : 0;
+      const int64_t iw0 = first_iw + j0 * l.sw;
+      if (iw0 < s.in_w)
+        kernels.copy_strided(src + iw0, l.sw, ceil_div(s.in_w - iw0, l.sw), row + f * phase_stride + j0);
     }
   }
 }

@@ -74,6 +74,16 @@ void copy_rows(const typename V::Scalar* src, int64_t src_stride, int64_t rows, 
   for (int64_t r = 0; r < rows; ++r) copy_short<V>(src + r * src_stride, width, dst + r * dst_stride);
 }
 
+// Stride 2 gets a loop of its own: with the stride known, the compiler vectorizes it with permutes.
+template <class T>
+void copy_strided(const T* src, int64_t stride, int64_t n, T* dst) {
+  if (stride == 2) {
+    for (int64_t j = 0; j < n; ++j) dst[j] = src[2 * j];
+    return;
+  }
+  for (int64_t j = 0; j < n; ++j) dst[j] = src[j * stride];
+}
+
 // 2x2, stride-2 max pooling of one plane. The winner of each window is tracked as a tap number
 // 0..3 so that the loop is branch-free and vectorizes; a tap replaces the running maximum when it
 // is larger or NaN (NaN wins, as in PyTorch and the reference kernel).

@@ -20,6 +20,8 @@ struct ConvPoolKernels {
   // dst[r * dst_stride + j] = src[r * src_stride + j] for r < rows, j < width: the short rows of
   // images moved in and out of the padded layouts (a memcpy call per row would cost more).
   void (*copy_rows)(const T* src, int64_t src_stride, int64_t rows, int64_t width, T* dst, int64_t dst_stride);
+  // dst[j] = src[j * stride] for j < n: one phase of an input row for a strided convolution.
+  void (*copy_strided)(const T* src, int64_t stride, int64_t n, T* dst);
   // 2x2 stride-2 max pooling of one plane; idx gets the flat input position of each maximum.
   void (*max_pool_2x2)(const T* x, T* y, int64_t* idx, int64_t in_w, int64_t out_h, int64_t out_w);
 };
