@@ -140,7 +140,7 @@ void forward(const ConvShape& s, const T* x, const T* w, T* y) {
   for (int64_t gi = 0; gi < s.groups; ++gi)
     for (int64_t pc = 0; pc < k; pc += kc)
       pack_panels(w + gi * ocg * k + pc, ocg, std::min(kc, k - pc), k, int64_t{1}, mr, 0, m_panels,
-                  a_pack.data() + gi * rows * k + pc * rows);
+                  a_pack.data() + gi * rows * k + pc * rows, kernel.pack_rows);
 
   // Work items are image groups, split into parts along q when there are too few to share.
   const int64_t images = s.batch * s.groups;

@@ -20,6 +20,10 @@ ConvPoolKernels<T> select(CpuIsa isa) {
 
 }  // namespace
 
+ConvPoolKernels<float> conv_pool_kernels(CpuIsa isa, float) { return select<float>(isa); }
+
+ConvPoolKernels<double> conv_pool_kernels(CpuIsa isa, double) { return select<double>(isa); }
+
 const ConvPoolKernels<float>& conv_pool_kernels(float) {
   static const ConvPoolKernels<float> kernels = select<float>(cpu_isa());
   return kernels;

@@ -29,6 +29,9 @@ struct ConvPoolKernels {
 // The kernels for cpu_isa().
 const ConvPoolKernels<float>& conv_pool_kernels(float);
 const ConvPoolKernels<double>& conv_pool_kernels(double);
+// The kernels for a given ISA, which cpu_supports() must report (the GEMM's narrow products).
+ConvPoolKernels<float> conv_pool_kernels(CpuIsa isa, float);
+ConvPoolKernels<double> conv_pool_kernels(CpuIsa isa, double);
 
 // Per-ISA sets (conv_pool_kernels_avx512.cpp, conv_pool_kernels_avx2.cpp).
 ConvPoolKernels<float> conv_pool_kernels_avx512(float);

@@ -14,7 +14,9 @@
 #include <memory>
 #include <new>
 #include <utility>
+#include <vector>
 
+#include "kernels/optimized/conv_pool_kernels.h"
 #include "kernels/optimized/gemm/block_sizes.h"
 #include "kernels/optimized/gemm/microkernels.h"
 #include "kernels/optimized/gemm/pack.h"
@@ -30,6 +32,12 @@ int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 // Below this many multiply-adds a fork-join costs more than it saves: waking the sleeping worker
 // takes tens of microseconds here, and a 128^3 product took 63 us on 2 threads vs 30 us on one.
 constexpr int64_t kMinParallelWork = int64_t{160} * 160 * 160;
+// Products at most this many columns wide whose A rows are contiguous along K run as dot products
+// of rows (gemm_by_dots). A 128 x 10 x 256 classifier head took 18 us through packing (a 14-row
+// panel of A is a transpose, and 10 of 16 columns do work) and LibTorch 11 us.
+constexpr int64_t kDotMaxColumns = 16;
+// Rows of C per work item of gemm_by_dots: a multiple of every ISA's dot block (4 or 3 rows).
+constexpr int64_t kDotRowsPerItem = 24;
 // Work items per thread in one (jc, pc) step, so uneven blocks still balance.
 constexpr int64_t kItemsPerThread = 4;
 // Largest mr * nr of any microkernel (edge-tile scratch).
@@ -120,12 +128,45 @@ void multiply_block(const GemmArgs<T>& g, const GemmKernel<T>& kernel, int64_t i
 }
 
 template <class T>
-void gemm_impl(const GemmArgs<T>& g, const GemmKernel<T>& kernel) {
+bool narrow_product(const GemmArgs<T>& g) {
+  return g.n <= kDotMaxColumns && g.a_col_stride == 1 && g.alpha == T(1) && (g.beta == T(0) || g.beta == T(1));
+}
+
+// C[i][j] = dot(row i of A, column j of B) (+ C with beta 1), with B's columns copied into rows
+// unless they already are contiguous. Threads split the rows of C; each element is one dot
+// product in a fixed order, so results do not depend on the thread count.
+template <class T>
+void gemm_by_dots(const GemmArgs<T>& g, CpuIsa isa) {
+  std::vector<T> columns;
+  const T* column0 = g.b;
+  int64_t column_stride = g.b_col_stride;
+  if (g.b_row_stride != 1) {
+    columns.resize(static_cast<size_t>(g.n * g.k));
+    for (int64_t j = 0; j < g.n; ++j)
+      for (int64_t p = 0; p < g.k; ++p)
+        columns[static_cast<size_t>(j * g.k + p)] = g.b[p * g.b_row_stride + j * g.b_col_stride];
+    column0 = columns.data();
+    column_stride = g.k;
+  }
+  std::vector<const T*> b_rows(static_cast<size_t>(g.n));
+  for (int64_t j = 0; j < g.n; ++j) b_rows[static_cast<size_t>(j)] = column0 + j * column_stride;
+  const ConvPoolKernels<T> kernels = conv_pool_kernels(isa, T{});
+  const int64_t items = ceil_div(g.m, kDotRowsPerItem);
+  parallel_for(0, items, g.m * g.n * g.k >= kMinParallelWork ? 1 : items, [&](int64_t first, int64_t last) {
+    const int64_t r0 = first * kDotRowsPerItem, r1 = std::min(g.m, last * kDotRowsPerItem);
+    kernels.dot_rows(r1 - r0, g.n, g.k, g.a + r0 * g.a_row_stride, g.a_row_stride, b_rows.data(), g.c + r0 * g.ldc,
+                     g.ldc, g.beta);
+  });
+}
+
+template <class T>
+void gemm_impl(const GemmArgs<T>& g, const GemmKernel<T>& kernel, CpuIsa isa) {
   if (g.m <= 0 || g.n <= 0) return;
   if (g.k <= 0) {
     scale_c(g);
     return;
   }
+  if (narrow_product(g)) return gemm_by_dots(g, isa);
   const BlockSizes& bs = kernel.blocks;
   // Even block sizes (a function of the shape only, so still thread-count independent) avoid a
   // thin last block: K = 600 runs as 300 + 300, not 512 + 88.
@@ -162,9 +203,9 @@ void gemm_impl(const GemmArgs<T>& g, const GemmKernel<T>& kernel) {
           for (int64_t pc = 0; pc < g.k; pc += kc) {
             const int64_t depth = std::min(kc, g.k - pc);
             pack_panels(g.b + pc * g.b_row_stride + (jc + jr0 * bs.nr) * g.b_col_stride, part_cols, depth,
-                        g.b_col_stride, g.b_row_stride, bs.nr, 0, jr1 - jr0, b_pack);
+                        g.b_col_stride, g.b_row_stride, bs.nr, 0, jr1 - jr0, b_pack, kernel.pack_rows);
             pack_panels(g.a + pc * g.a_col_stride, g.m, depth, g.a_row_stride, g.a_col_stride, bs.mr, 0,
-                        ceil_div(g.m, bs.mr), a_pack);
+                        ceil_div(g.m, bs.mr), a_pack, kernel.pack_rows);
             multiply_block(g, kernel, 0, g.m, jc, n_cols, jr0, jr1, depth, a_pack, b_pack, pc == 0 ? g.beta : T(1));
           }
         }
@@ -177,7 +218,7 @@ void gemm_impl(const GemmArgs<T>& g, const GemmKernel<T>& kernel) {
       const int64_t depth = std::min(kc, g.k - pc);
       const T* b_src = g.b + pc * g.b_row_stride + jc * g.b_col_stride;
       parallel_for(0, n_panels, parallel ? 1 : n_panels, [&](int64_t first, int64_t last) {
-        pack_panels(b_src, n_cols, depth, g.b_col_stride, g.b_row_stride, bs.nr, first, last, b_pack);
+        pack_panels(b_src, n_cols, depth, g.b_col_stride, g.b_row_stride, bs.nr, first, last, b_pack, kernel.pack_rows);
       });
 
       parallel_for(0, items, parallel ? 1 : items, [&](int64_t first, int64_t last) {
@@ -190,7 +231,7 @@ void gemm_impl(const GemmArgs<T>& g, const GemmKernel<T>& kernel) {
           const int64_t m_rows = std::min(mc, g.m - ic);
           if (block != packed_block) {
             pack_panels(g.a + ic * g.a_row_stride + pc * g.a_col_stride, m_rows, depth, g.a_row_stride, g.a_col_stride,
-                        bs.mr, 0, ceil_div(m_rows, bs.mr), a_pack);
+                        bs.mr, 0, ceil_div(m_rows, bs.mr), a_pack, kernel.pack_rows);
             packed_block = block;
           }
           multiply_block(g, kernel, ic, m_rows, jc, n_cols, jr0, jr1, depth, a_pack, b_pack + jr0 * bs.nr * depth,
@@ -205,12 +246,13 @@ void gemm_impl(const GemmArgs<T>& g, const GemmKernel<T>& kernel) {
 GemmKernel<float> gemm_kernel(CpuIsa isa, int64_t m, int64_t n, float) {
   switch (isa) {
     case CpuIsa::Avx512: {
-      if (n <= block_sizes::kSgemmAvx512Narrow.nr) return {block_sizes::kSgemmAvx512Narrow, sgemm_avx512_14x16};
+      if (n <= block_sizes::kSgemmAvx512Narrow.nr)
+        return {block_sizes::kSgemmAvx512Narrow, sgemm_avx512_14x16, pack_rows_avx512};
       // Rows padded to 8 cost a little per row (more B traffic per FMA) but far less than padding
       // 16 or 32 rows to 28 or 42; by 64 rows 14-row panels win (70 vs 64 padded rows).
       const int64_t tall = round_up(m, block_sizes::kSgemmAvx512.mr), short_rows = round_up(m, 8);
-      if (short_rows * 115 < tall * 100) return {block_sizes::kSgemmAvx512Short, sgemm_avx512_8x32};
-      return {block_sizes::kSgemmAvx512, sgemm_avx512_14x32};
+      if (short_rows * 115 < tall * 100) return {block_sizes::kSgemmAvx512Short, sgemm_avx512_8x32, pack_rows_avx512};
+      return {block_sizes::kSgemmAvx512, sgemm_avx512_14x32, pack_rows_avx512};
     }
     case CpuIsa::Avx2: return {block_sizes::kSgemmAvx2, sgemm_avx2_6x16};
     case CpuIsa::Scalar: break;
@@ -229,12 +271,12 @@ GemmKernel<double> gemm_kernel(CpuIsa isa, int64_t, int64_t, double) {
 
 void gemm(const GemmArgs<float>& args, CpuIsa isa) {
   TT_CHECK(cpu_supports(isa), "gemm: this CPU cannot run the {} microkernel; use kernels::cpu_isa()", isa_name(isa));
-  gemm_impl(args, gemm_kernel(isa, args.m, args.n, float{}));
+  gemm_impl(args, gemm_kernel(isa, args.m, args.n, float{}), isa);
 }
 
 void gemm(const GemmArgs<double>& args, CpuIsa isa) {
   TT_CHECK(cpu_supports(isa), "gemm: this CPU cannot run the {} microkernel; use kernels::cpu_isa()", isa_name(isa));
-  gemm_impl(args, gemm_kernel(isa, args.m, args.n, double{}));
+  gemm_impl(args, gemm_kernel(isa, args.m, args.n, double{}), isa);
 }
 
 }  // namespace tinytorch::kernels::optimized

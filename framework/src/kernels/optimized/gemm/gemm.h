@@ -25,11 +25,12 @@ struct GemmArgs {
   T beta = 0;  // 0: C is only written (it may hold garbage, even NaN); 1: accumulate into C
 };
 
-// A microkernel and the blocking it was tuned with.
+// A microkernel, the blocking it was tuned with, and the ISA's vector packing (or nullptr).
 template <class T>
 struct GemmKernel {
   BlockSizes blocks;
   MicroKernel<T> run;
+  PackRows<T> pack_rows = nullptr;
 };
 
 // The microkernel gemm() uses for an m x n product on `isa`: a function of the ISA and the shape

@@ -9,6 +9,9 @@ namespace tinytorch::kernels::optimized {
 
 template <class T>
 using MicroKernel = void (*)(int64_t k, const T* a, const T* b, T* c, int64_t ldc, T alpha, T beta);
+// Packs a panel whose rows are contiguous along k (see pack_panel in pack.h).
+template <class T>
+using PackRows = void (*)(const T* src, int64_t rows, int64_t depth, int64_t row_stride, int64_t width, T* dst);
 
 void sgemm_avx512_14x32(int64_t k, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta);
 void sgemm_avx512_8x32(int64_t k, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta);
@@ -18,5 +21,9 @@ void sgemm_avx2_6x16(int64_t k, const float* a, const float* b, float* c, int64_
 void dgemm_avx2_6x8(int64_t k, const double* a, const double* b, double* c, int64_t ldc, double alpha, double beta);
 void sgemm_scalar_4x4(int64_t k, const float* a, const float* b, float* c, int64_t ldc, float alpha, float beta);
 void dgemm_scalar_4x4(int64_t k, const double* a, const double* b, double* c, int64_t ldc, double alpha, double beta);
+
+// dst[p * width + r] = src[r * row_stride + p] for r < rows (<= width <= 32), zero for rows <= r < width:
+// pack_panel (pack.h) for rows contiguous along k, in registers (gemm/pack_avx512.cpp).
+void pack_rows_avx512(const float* src, int64_t rows, int64_t depth, int64_t row_stride, int64_t width, float* dst);
 
 }  // namespace tinytorch::kernels::optimized

@@ -7,13 +7,20 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "kernels/optimized/gemm/microkernels.h"
+
 namespace tinytorch::kernels::optimized {
 
 // dst[p * width + r] = src[r * row_stride + p * depth_stride] for r < rows (<= width), p < depth;
 // zero for rows <= r < width. For A, "rows" are rows of A; for B, they are columns of B.
+// `pack_rows`, where the ISA has one, packs rows contiguous along k in vector registers.
 template <class T>
 void pack_panel(const T* src, int64_t rows, int64_t depth, int64_t row_stride, int64_t depth_stride, int64_t width,
-                T* dst) {
+                T* dst, PackRows<T> pack_rows) {
+  if (depth_stride == 1 && row_stride != 1 && pack_rows != nullptr) {
+    pack_rows(src, rows, depth, row_stride, width, dst);
+    return;
+  }
   if (depth_stride == 1 && row_stride != 1) {
     // Rows contiguous along k (row-major A, column-major B): read each row in order.
     for (int64_t r = 0; r < rows; ++r) {
@@ -38,11 +45,11 @@ void pack_panel(const T* src, int64_t rows, int64_t depth, int64_t row_stride, i
 // [i * width, (i + 1) * width) and lands at dst + i * width * depth.
 template <class T>
 void pack_panels(const T* src, int64_t rows, int64_t depth, int64_t row_stride, int64_t depth_stride, int64_t width,
-                 int64_t first_panel, int64_t last_panel, T* dst) {
+                 int64_t first_panel, int64_t last_panel, T* dst, PackRows<T> pack_rows) {
   for (int64_t i = first_panel; i < last_panel; ++i) {
     const int64_t r0 = i * width;
     pack_panel(src + r0 * row_stride, std::min(width, rows - r0), depth, row_stride, depth_stride, width,
-               dst + r0 * depth);
+               dst + r0 * depth, pack_rows);
   }
 }
 
