@@ -28,7 +28,7 @@ enum class BinaryOp {
   Mul, Div, Pow, Maximum, Minimum,
   Eq, Ne, Lt, Le, Gt, Ge,  // output dtype bool
   // Fused derivatives of unary ops: a = incoming gradient, b = the op's input x (or output y).
-  ReluBackward,       // b = x
+  ReluBackward,       // b = relu(x) (or x: both are > 0 at the same places)
   LeakyReluBackward,  // b = x, alpha = slope
   SigmoidBackward,    // b = y
   TanhBackward,       // b = y

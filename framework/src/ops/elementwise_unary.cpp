@@ -106,9 +106,13 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
   return out;
 }
 
+// Saves its output, not its input (out > 0 exactly where x > 0), as PyTorch does: the output is
+// usually what the next layer saves too, so conv/linear -> (norm) -> relu chains keep one tensor
+// per activation alive for backward instead of two.
 Tensor relu(const Tensor& x) {
   Tensor out = detail::unary_kernel(UnaryOp::Relu, x, "relu", false);
-  if (autograd::needs_grad({x})) autograd::record("ReluBackward", out, {x}, fused_backward(BinaryOp::ReluBackward, x));
+  if (autograd::needs_grad({x}))
+    autograd::record("ReluBackward", out, {x}, fused_backward(BinaryOp::ReluBackward, out));
   return out;
 }
 
