@@ -115,9 +115,10 @@ TEST(ThreadedKernels, IndexSelectAndEmbeddingWithRepeatedIndices) {
   });
 }
 
+// The weight is large enough (600 k elements) for its update to be split over the threads.
 TEST(ThreadedKernels, OptimizerSteps) {
   check_workload([] {
-    tt::Tensor w = leaf({300, 400}, 12), v = leaf({400}, 13);
+    tt::Tensor w = leaf({600, 1000}, 12), v = leaf({1000}, 13);
     tt::optim::Adam adam({w}, tt::optim::AdamOptions(1e-2).weight_decay(0.1));
     tt::optim::SGD sgd({v}, tt::optim::SGDOptions(1e-2).momentum(0.9).nesterov(true));
     for (int step = 0; step < 3; ++step) {

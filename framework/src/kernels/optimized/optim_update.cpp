@@ -7,6 +7,12 @@
 
 namespace tinytorch::kernels::optimized {
 namespace {
+// Elements per thread chunk. An update streams 3-5 arrays at a few GB/s per core, and waking the
+// sleeping worker costs 30-40 us here, so parameters below this size update on one thread. With the
+// general 16 K grain, SGD over the MLP's six tensors (235 k elements) took 113 us on 2 threads vs
+// 29 us on one; with 128 K (its 200 k-element weight still split) 62 us.
+constexpr int64_t kUpdateGrain = int64_t{1} << 18;
+
 // Runs `body` (a member of FusedBodies<T>) over all elements of `param` with the update scalars `u`.
 template <class U, class Body, class Fallback>
 void run_update(const Tensor& param, const Tensor& grad, const Tensor& s0, const Tensor& s1, const Tensor& s2,
@@ -18,7 +24,7 @@ void run_update(const Tensor& param, const Tensor& grad, const Tensor& s0, const
         const OptimArgs<T> a{param.data_ptr<T>(), grad.data_ptr<T>(), data_or_null<T>(s0), data_or_null<T>(s1),
                              data_or_null<T>(s2)};
         const auto body = body_of(fused_bodies<T>());
-        parallel_for(0, param.numel(), kGrainElements, [&](int64_t begin, int64_t end) { body(a, u, begin, end); });
+        parallel_for(0, param.numel(), kUpdateGrain, [&](int64_t begin, int64_t end) { body(a, u, begin, end); });
       },
       fallback);
 }
