@@ -168,6 +168,12 @@ TEST(OptimizedConv2d, LargeStridedImageUsesSeveralBands) {
   check_conv({"banded", {1, 32, 64, 64}, {8, 32, 3, 3}, {2, 2}, {1, 1}});
 }
 
+TEST(OptimizedConv2d, InputGradientAsRotatedConvolution) {
+  // 8 input channels per group, stride 1: the input gradient runs as a convolution of the output
+  // gradient (here with groups, dilation and padding below dilation * (kernel - 1)).
+  check_conv({"rotated", {2, 16, 13, 11}, {12, 8, 3, 3}, {1, 1}, {2, 2}, {2, 2}, 2});
+}
+
 TEST(OptimizedConv2d, WeightGradientOverSeveralSlots) {
   // 40 images of 18x18 padded planes: the weight gradient sums the batch in several slots.
   check_conv({"slots", {40, 3, 16, 16}, {8, 3, 3, 3}, {1, 1}, {1, 1}});

@@ -65,12 +65,13 @@ TEST(ThreadedKernels, MatmulForwardAndBackward) {
   });
 }
 
-// A batch of 16 spreads images over threads and sums the weight gradient in several slots; the
-// strided batch of 2 splits columns, its one weight-gradient slot by rows, and uses col2im.
+// A batch of 16 spreads images over threads, sums the weight gradient in several slots and gets its
+// input gradient as a convolution; the strided batch of 2 splits columns, its one weight-gradient
+// slot by rows, and uses col2im.
 TEST(ThreadedKernels, Conv2dAndPoolingForwardAndBackward) {
   check_workload([] {
-    tt::Tensor x = leaf({16, 5, 23, 23}, 3), w = leaf({24, 5, 3, 3}, 4), b = leaf({24}, 5);
-    tt::Tensor small = leaf({2, 5, 23, 23}, 12);
+    tt::Tensor x = leaf({16, 8, 23, 23}, 3), w = leaf({24, 8, 3, 3}, 4), b = leaf({24}, 5);
+    tt::Tensor small = leaf({2, 8, 23, 23}, 20);
     tt::Tensor y = tt::conv2d(x, w, b, {1, 1}, {1, 1});
     tt::Tensor strided = tt::conv2d(small, w, b, {2, 2}, {1, 1});
     tt::Tensor pooled = tt::max_pool2d(y, {2, 2}) + tt::avg_pool2d(y, {2, 2});

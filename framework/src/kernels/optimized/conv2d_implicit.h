@@ -9,7 +9,8 @@ namespace tinytorch::kernels::optimized::implicit_conv {
 
 // Forward and weight gradient take any stride, padding, dilation and groups. Backward to the input
 // is, for stride 1, a convolution of the output gradient with the flipped,
-// transposed weight, padded by dilation * (kernel - 1) - padding, which must not be negative.
+// transposed weight, padded by dilation * (kernel - 1) - padding, which must not be negative; and
+// with at least 8 input channels per group (they become the output rows of that GEMM).
 bool applies_to_input_gradient(const ConvShape& s);
 
 template <class T>
