@@ -53,7 +53,8 @@ def main(paths):
     for path in paths:
         with open(path) as f:
             order, table = rows(json.load(f)["benchmarks"])
-        for case, threads in order:
+        # Sorted: runs with random interleaving list the cases in a different order every time.
+        for case, threads in sorted(order):
             cells = {impl: value[0] for impl, value in table[(case, threads)].items()}
             times = [duration(cells[i]) if cells.get(i) else ("error" if i in cells else "skipped") for i in IMPLS]
             base = cells.get("libtorch")
