@@ -1,6 +1,7 @@
 // Optimized conv2d kernels. The forward pass and the weight gradient run as implicit GEMMs
-// (conv2d_implicit.cpp), and so does the input gradient of a stride-1 convolution. The input
-// gradient of a strided convolution goes through the column matrix instead (col2im.h):
+// (conv2d_implicit.cpp), and so does the input gradient of a stride-1 convolution with at least 8
+// input channels per group (implicit_conv::applies_to_input_gradient). Other input gradients go
+// through the column matrix instead (col2im.h):
 //   col[K, P] = W_g^T · gy_g[OC_g, P] with the BLIS-style GEMM (gemm/gemm.h), then col2im adds it
 //   into gx. The column matrix covers a band of output rows at a time, so scratch memory stays
 //   bounded for large images.
@@ -8,13 +9,14 @@
 // threads over its M/N blocks. Either way every element sees the same arithmetic, so results are
 // bitwise identical for any thread count.
 #include <algorithm>
-#include <vector>
+#include <functional>
 
 #include "kernels/optimized/col2im.h"
 #include "kernels/optimized/conv2d_implicit.h"
 #include "kernels/optimized/gemm/gemm.h"
 #include "kernels/optimized/optimized_kernels.h"
 #include "kernels/optimized/thread_pool.h"
+#include "kernels/optimized/thread_scratch.h"
 #include "kernels/reference/reference_kernels.h"
 
 namespace tinytorch::kernels::optimized {
@@ -23,18 +25,11 @@ namespace {
 // Elements of one band's column matrix (1 MiB of f32): large enough for long GEMM rows, small
 // enough to stay in L2 between the GEMM and col2im.
 constexpr int64_t kColumnBudget = int64_t{1} << 18;
+// thread_scratch tag of the column matrix (conv2d_implicit.cpp's buffers use tags 0-2).
+constexpr int kColumnScratch = 3;
 
 int64_t band_rows(const ConvShape& s) {
   return std::clamp<int64_t>(kColumnBudget / std::max<int64_t>(1, s.col_rows() * s.out_w), 1, s.out_h);
-}
-
-// Grow-only per-thread buffer for column matrices; pool workers are persistent, so it is allocated
-// once per thread and bounded by the largest band.
-template <class T>
-T* column_buffer(int64_t count) {
-  thread_local std::vector<T> buffer;
-  if (static_cast<int64_t>(buffer.size()) < count) buffer.resize(static_cast<size_t>(count));
-  return buffer.data();
 }
 
 // Runs fn over [0, batch): split across threads when every thread gets at least two images,
@@ -66,10 +61,10 @@ void matmul_at_b(int64_t m, int64_t n, int64_t k, const T* a, const T* b, int64_
 }
 
 template <class T>
-void strided_backward_input(const ConvShape& s, const T* gy, const T* w, T* gx) {
+void col2im_backward_input(const ConvShape& s, const T* gy, const T* w, T* gx) {
   const int64_t k = s.col_rows(), rows = band_rows(s);
   for_each_image(s.batch, [&](int64_t first, int64_t last) {
-    T* buffer = column_buffer<T>(k * rows * s.out_w);
+    T* buffer = thread_scratch<T, kColumnScratch>(k * rows * s.out_w);
     for (int64_t n = first; n < last; ++n)
       for (int64_t g = 0; g < s.groups; ++g) {
         T* gx_group = gx + (n * s.in_channels + g * s.in_per_group) * s.in_plane();
@@ -108,7 +103,7 @@ void conv2d_backward_input(const Tensor& grad_input, const Tensor& grad_out, con
   const auto run = [&](auto zero) {
     using T = decltype(zero);
     const auto kernel =
-        implicit_conv::applies_to_input_gradient(s) ? implicit_conv::backward_input<T> : strided_backward_input<T>;
+        implicit_conv::applies_to_input_gradient(s) ? implicit_conv::backward_input<T> : col2im_backward_input<T>;
     kernel(s, grad_out.data_ptr<T>(), weight.data_ptr<T>(), grad_input.data_ptr<T>());
   };
   grad_input.dtype() == DType::Float32 ? run(float{}) : run(double{});

@@ -21,6 +21,7 @@
 #include "kernels/optimized/gemm/gemm.h"
 #include "kernels/optimized/gemm/pack.h"
 #include "kernels/optimized/thread_pool.h"
+#include "kernels/optimized/thread_scratch.h"
 
 namespace tinytorch::kernels::optimized::implicit_conv {
 namespace {
@@ -39,15 +40,6 @@ constexpr int64_t kRowsPerItem = 12;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-// Grow-only per-thread buffers (Tag tells one thread's buffers apart); pool workers are
-// persistent, so each is allocated once per thread.
-template <class T, int Tag>
-T* scratch(int64_t count) {
-  thread_local std::vector<T> buffer;
-  if (static_cast<int64_t>(buffer.size()) < count) buffer.resize(static_cast<size_t>(count));
-  return buffer.data();
-}
-
 // The phase-split padded input. The zero-padded image (hp x wp) is split by the stride into
 // sh * sw phase planes of hq x wq: padded element (a, b) goes to phase (a % sh, b % sw), row a / sh,
 // column b / sw. Output (oh, ow) is column q = oh * wq + ow, and tap (kh, kw) reads phase
@@ -65,10 +57,18 @@ struct Layout {
         columns(s.out_h * wq) {}
 
   int64_t phases() const { return sh * sw; }
-  // Offset of tap (kh, kw) from column q within one channel whose phase planes are phase_stride apart.
-  int64_t tap_offset(const ConvShape& s, int64_t kh, int64_t kw, int64_t phase_stride) const {
-    const int64_t a = kh * s.p.dilation[0], b = kw * s.p.dilation[1];
-    return (a % sh * sw + b % sw) * phase_stride + a / sh * wq + b / sw;
+  // Offset of every tap (c, kh, kw), in K order, from column q, for channels channel_stride apart
+  // whose phase planes are phase_stride apart.
+  std::vector<int64_t> tap_offsets(const ConvShape& s, int64_t channel_stride, int64_t phase_stride) const {
+    std::vector<int64_t> offsets;
+    offsets.reserve(static_cast<size_t>(s.col_rows()));
+    for (int64_t c = 0; c < s.in_per_group; ++c)
+      for (int64_t kh = 0; kh < s.kernel_h; ++kh)
+        for (int64_t kw = 0; kw < s.kernel_w; ++kw) {
+          const int64_t a = kh * s.p.dilation[0], b = kw * s.p.dilation[1];
+          offsets.push_back(c * channel_stride + (a % sh * sw + b % sw) * phase_stride + a / sh * wq + b / sw);
+        }
+    return offsets;
   }
 };
 
@@ -132,11 +132,7 @@ void forward(const ConvShape& s, const T* x, const T* w, T* y) {
   // One image group's buffer: channel c at c * channel_size, then slack for the last panel's reads.
   const int64_t channel_size = l.phases() * l.phase_plane, buffer_size = cg * channel_size + nr + l.wq;
   const int64_t n_panels = ceil_div(l.columns, nr), ld = n_panels * nr;
-  std::vector<int64_t> offsets;
-  for (int64_t c = 0; c < cg; ++c)
-    for (int64_t kh = 0; kh < s.kernel_h; ++kh)
-      for (int64_t kw = 0; kw < s.kernel_w; ++kw)
-        offsets.push_back(c * channel_size + l.tap_offset(s, kh, kw, l.phase_plane));
+  const std::vector<int64_t> offsets = l.tap_offsets(s, channel_size, l.phase_plane);
 
   // Every group's weight, packed once: the K block at pc of group gi starts at gi * rows * k + pc * rows.
   std::vector<T> a_pack(static_cast<size_t>(s.groups * rows * k));
@@ -150,9 +146,9 @@ void forward(const ConvShape& s, const T* x, const T* w, T* y) {
   const int width = parallel_width(images * n_panels);
   const int64_t parts = images >= 2 * width ? 1 : std::min<int64_t>(n_panels, ceil_div(2 * width, images));
   parallel_for(0, images * parts, 1, [&](int64_t first, int64_t last) {
-    T* padded = scratch<T, 0>(buffer_size);
-    T* yq = scratch<T, 1>(rows * ld);
-    T* b_pack = scratch<T, 2>(kc * nr);
+    T* padded = thread_scratch<T, 0>(buffer_size);
+    T* yq = thread_scratch<T, 1>(rows * ld);
+    T* b_pack = thread_scratch<T, 2>(kc * nr);
     int64_t padded_image = -1;
     for (int64_t item = first; item < last; ++item) {
       const int64_t image = item / parts, part = item % parts, n = image / s.groups, gi = image % s.groups;
@@ -239,10 +235,7 @@ void backward_weight(const ConvShape& s, const T* gy, const T* x, T* gw) {
         kernels.copy_rows(gy_image + oc * s.out_plane(), s.out_w, s.out_h, s.out_w, d.gyq + oc * d.len + at, l.wq);
     }
     d.taps.clear();
-    for (int64_t c = 0; c < cg; ++c)
-      for (int64_t kh = 0; kh < s.kernel_h; ++kh)
-        for (int64_t kw = 0; kw < s.kernel_w; ++kw)
-          d.taps.push_back(d.padded + c * l.phases() * d.len + l.tap_offset(s, kh, kw, d.len));
+    for (const int64_t offset : l.tap_offsets(s, l.phases() * d.len, d.len)) d.taps.push_back(d.padded + offset);
   };
   // Output-channel rows [r0, r1) of one slot and group.
   const auto dot = [&](const SlotData& d, int64_t slot, int64_t gi, int64_t r0, int64_t r1) {
@@ -254,7 +247,7 @@ void backward_weight(const ConvShape& s, const T* gy, const T* x, T* gw) {
   if (slots > 1 || parallel_width(items) == 1) {
     // Each thread fills and sums whole slots.
     const auto run_slots = [&](int64_t first_slot, int64_t last_slot) {
-      SlotData d{scratch<T, 0>(rows * max_len + l.phase_plane), scratch<T, 1>(ocg * max_len), 0, {}};
+      SlotData d{thread_scratch<T, 0>(rows * max_len + l.phase_plane), thread_scratch<T, 1>(ocg * max_len), 0, {}};
       for (int64_t slot = first_slot; slot < last_slot; ++slot)
         for (int64_t gi = 0; gi < s.groups; ++gi) {
           fill_slot(slot, gi, d);
@@ -264,7 +257,7 @@ void backward_weight(const ConvShape& s, const T* gy, const T* x, T* gw) {
     parallel_for(0, slots, 1, run_slots);
   } else {
     // One slot: this thread fills it, then the threads split its output-channel rows.
-    SlotData d{scratch<T, 0>(rows * max_len + l.phase_plane), scratch<T, 1>(ocg * max_len), 0, {}};
+    SlotData d{thread_scratch<T, 0>(rows * max_len + l.phase_plane), thread_scratch<T, 1>(ocg * max_len), 0, {}};
     for (int64_t gi = 0; gi < s.groups; ++gi) {
       fill_slot(0, gi, d);
       parallel_for(0, items, 1, [&](int64_t first, int64_t last) {
