@@ -63,21 +63,37 @@ Workload linear(int64_t batch, int64_t in, int64_t out, const std::string& layer
   return w;
 }
 
-// 3x3 convolution, stride 1, padding 1, with bias.
-Workload conv2d(int64_t n, int64_t c_in, int64_t c_out, int64_t hw, const std::string& layer, bool quick = false) {
+struct ConvSpec {
+  int64_t n, c_in, c_out, hw;
+  int64_t k = 3, stride = 1, pad = 1;
+  bool bias = true;
+};
+
+// Square convolutions; the residual CNN's layers are bias-free (a batch norm follows) and include
+// stride-2 and 1x1 shortcut convolutions.
+Workload conv2d(const ConvSpec& c, const std::string& layer, bool quick = false) {
   Workload w;
   w.op = "conv2d";
-  w.params =
-      "layer=" + layer + ",n=" + str(n) + ",cin=" + str(c_in) + ",cout=" + str(c_out) + ",hw=" + str(hw) + ",k=3,pad=1";
-  w.inputs = {grad({n, c_in, hw, hw}), grad({c_out, c_in, 3, 3}), grad({c_out})};
-  w.tinytorch = [](const tt::TensorList& x) { return tt::conv2d(x[0], x[1], x[2], {1, 1}, {1, 1}); };
-  w.libtorch = [](const Inputs& x) { return torch::conv2d(x[0], x[1], x[2], 1, 1); };
-  const double outputs = static_cast<double>(n) * c_out * hw * hw;
-  w.flops = outputs * (2.0 * c_in * 9 + 1);
-  w.bytes = kF32 * (n * c_in * hw * hw + c_out * c_in * 9 + c_out + outputs);
-  w.items = n;
+  w.params = "layer=" + layer + ",n=" + str(c.n) + ",cin=" + str(c.c_in) + ",cout=" + str(c.c_out) +
+             ",hw=" + str(c.hw) + ",k=" + str(c.k) + ",pad=" + str(c.pad) +
+             (c.stride == 1 ? "" : ",stride=" + str(c.stride)) + (c.bias ? "" : ",bias=0");
+  w.inputs = {grad({c.n, c.c_in, c.hw, c.hw}), grad({c.c_out, c.c_in, c.k, c.k})};
+  if (c.bias) w.inputs.push_back(grad({c.c_out}));
+  const int64_t stride = c.stride, pad = c.pad;
+  w.tinytorch = [stride, pad](const tt::TensorList& x) {
+    return tt::conv2d(x[0], x[1], x.size() > 2 ? x[2] : tt::Tensor(), {stride, stride}, {pad, pad});
+  };
+  w.libtorch = [stride, pad](const Inputs& x) {
+    return torch::conv2d(x[0], x[1], x.size() > 2 ? x[2] : at::Tensor(), stride, pad);
+  };
+  const int64_t out_hw = (c.hw + 2 * c.pad - c.k) / c.stride + 1;
+  const double outputs = static_cast<double>(c.n) * c.c_out * out_hw * out_hw;
+  w.flops = outputs * (2.0 * c.c_in * c.k * c.k + (c.bias ? 1 : 0));
+  w.bytes = kF32 * (c.n * c.c_in * c.hw * c.hw + c.c_out * c.c_in * c.k * c.k + (c.bias ? c.c_out : 0) + outputs);
+  w.items = c.n;
   w.quick = quick;
-  w.atol = atol_for(std::max(c_in * 9, n * hw * hw));  // forward sums C_in*9 terms, the weight gradient N*H*W
+  // The forward sums C_in*k*k terms, the weight gradient N*H*W.
+  w.atol = atol_for(std::max(c.c_in * c.k * c.k, c.n * out_hw * out_hw));
   return w;
 }
 
@@ -313,12 +329,20 @@ std::vector<Workload> workloads() {
   w.push_back(linear(2048, 256, 256, "transformer_proj"));
   w.push_back(linear(2048, 256, 1024, "transformer_ffn1"));
 
-  w.push_back(conv2d(64, 1, 32, 28, "fmnist_conv1", true));
-  w.push_back(conv2d(64, 32, 64, 14, "fmnist_conv2", true));
-  w.push_back(conv2d(128, 1, 32, 28, "fmnist_conv1"));
-  w.push_back(conv2d(128, 32, 64, 14, "fmnist_conv2"));
-  w.push_back(conv2d(64, 3, 64, 32, "cifar_conv1"));
-  w.push_back(conv2d(16, 64, 64, 32, "cifar_block"));
+  w.push_back(conv2d({64, 1, 32, 28}, "fmnist_conv1", true));
+  w.push_back(conv2d({64, 32, 64, 14}, "fmnist_conv2", true));
+  w.push_back(conv2d({128, 1, 32, 28}, "fmnist_conv1"));
+  w.push_back(conv2d({128, 32, 64, 14}, "fmnist_conv2"));
+  w.push_back(conv2d({64, 3, 64, 32}, "cifar_conv1"));
+  w.push_back(conv2d({16, 64, 64, 32}, "cifar_block"));
+  // The residual CNN of bench_train at batch 32 (widths 16, 32, 64).
+  w.push_back(conv2d({32, 1, 16, 28, 3, 1, 1, false}, "resnet_stem"));
+  w.push_back(conv2d({32, 16, 16, 28, 3, 1, 1, false}, "resnet_block1"));
+  w.push_back(conv2d({32, 16, 32, 28, 3, 2, 1, false}, "resnet_down2"));
+  w.push_back(conv2d({32, 16, 32, 28, 1, 2, 0, false}, "resnet_shortcut2"));
+  w.push_back(conv2d({32, 32, 32, 14, 3, 1, 1, false}, "resnet_block2"));
+  w.push_back(conv2d({32, 32, 64, 14, 3, 2, 1, false}, "resnet_down3"));
+  w.push_back(conv2d({32, 64, 64, 7, 3, 1, 1, false}, "resnet_block3"));
 
   w.push_back(pool2d("max_pool2d", 64, 32, 28, true));
   w.push_back(pool2d("max_pool2d", 64, 64, 32));

@@ -133,6 +133,13 @@ TEST(OptimizedConv2d, AsymmetricStridePaddingDilation) {
   check_conv({"asymmetric", {3, 3, 17, 29}, {6, 3, 3, 5}, {2, 1}, {1, 2}, {2, 1}});
 }
 
+TEST(OptimizedConv2d, WideRowsSplitByStride) {
+  // Rows longer than two vectors, odd padding (odd columns land in the even phase) and a stride
+  // with no vector path.
+  check_conv({"stride 2 pad 1 wide", {2, 3, 9, 67}, {4, 3, 3, 3}, {2, 2}, {1, 1}});
+  check_conv({"stride 3 pad 2 wide", {2, 3, 11, 70}, {4, 3, 3, 3}, {3, 3}, {2, 2}});
+}
+
 TEST(OptimizedConv2d, Dilation2) { check_conv({"dilation 2", {3, 3, 17, 17}, {4, 3, 3, 3}, {1, 1}, {2, 2}, {2, 2}}); }
 
 TEST(OptimizedConv2d, Groups2) { check_conv({"groups 2", {3, 6, 17, 17}, {8, 3, 3, 3}, {1, 1}, {1, 1}, {1, 1}, 2}); }

@@ -81,17 +81,11 @@ void split_phases(const ConvShape& s, const Layout& l, const ConvPoolKernels<T>&
     kernels.copy_rows(x, s.in_w, s.in_h, s.in_w, dst + s.p.padding[0] * l.wq + s.p.padding[1], l.wq);
     return;
   }
-  for (int64_t ih = 0; ih < s.in_h; ++ih) {
+  // Input rows ih, ih + sh, ... share a row phase and go to consecutive rows of its phase planes.
+  for (int64_t ih = 0; ih < std::min(l.sh, s.in_h); ++ih) {
     const int64_t a = ih + s.p.padding[0];
-    const T* src = x + ih * s.in_w;
-    T* row = dst + a % l.sh * l.sw * phase_stride + a / l.sh * l.wq;
-    // Phase f holds padded columns b = j * sw + f, i.e. input columns iw = b - padding.
-    for (int64_t f = 0; f < l.sw; ++f) {
-      const int64_t first_iw = f - s.p.padding[1], j0 = first_iw < 0 ? ceil_div(-first_iw, l.sw) : 0;
-      const int64_t iw0 = first_iw + j0 * l.sw;
-      if (iw0 < s.in_w)
-        kernels.copy_strided(src + iw0, l.sw, ceil_div(s.in_w - iw0, l.sw), row + f * phase_stride + j0);
-    }
+    kernels.split_columns(x + ih * s.in_w, l.sh * s.in_w, ceil_div(s.in_h - ih, l.sh), s.in_w, s.p.padding[1], l.sw,
+                          dst + a % l.sh * l.sw * phase_stride + a / l.sh * l.wq, l.wq, phase_stride);
   }
 }
 

@@ -76,12 +76,19 @@ void copy_rows(const typename V::Scalar* src, int64_t src_stride, int64_t rows, 
 
 // Stride 2 gets a loop of its own: with the stride known, the compiler vectorizes it with permutes.
 template <class T>
-void copy_strided(const T* src, int64_t stride, int64_t n, T* dst) {
-  if (stride == 2) {
-    for (int64_t j = 0; j < n; ++j) dst[j] = src[2 * j];
-    return;
-  }
-  for (int64_t j = 0; j < n; ++j) dst[j] = src[j * stride];
+void split_columns(const T* src, int64_t src_stride, int64_t rows, int64_t width, int64_t shift, int64_t stride, T* dst,
+                   int64_t dst_stride, int64_t phase_stride) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t first = 0; first < std::min(stride, width); ++first) {
+      const T* in = src + r * src_stride + first;
+      T* out = dst + r * dst_stride + (first + shift) % stride * phase_stride + (first + shift) / stride;
+      const int64_t n = (width - first + stride - 1) / stride;
+      if (stride == 2) {
+        for (int64_t j = 0; j < n; ++j) out[j] = in[2 * j];
+      } else {
+        for (int64_t j = 0; j < n; ++j) out[j] = in[j * stride];
+      }
+    }
 }
 
 // 2x2, stride-2 max pooling of one plane. The winner of each window is tracked as a tap number

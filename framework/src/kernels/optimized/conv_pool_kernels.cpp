@@ -15,7 +15,7 @@ ConvPoolKernels<T> select(CpuIsa isa) {
     case CpuIsa::Scalar: break;
   }
   return {dot_rows<simd::ScalarLane<T>, 4, 2>, gather_rows<simd::ScalarLane<T>>, copy_rows<simd::ScalarLane<T>>,
-          copy_strided<T>, max_pool_2x2_plane<T>};
+          split_columns<T>, max_pool_2x2_plane<T>};
 }
 
 }  // namespace

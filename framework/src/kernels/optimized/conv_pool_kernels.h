@@ -20,8 +20,11 @@ struct ConvPoolKernels {
   // dst[r * dst_stride + j] = src[r * src_stride + j] for r < rows, j < width: the short rows of
   // images moved in and out of the padded layouts (a memcpy call per row would cost more).
   void (*copy_rows)(const T* src, int64_t src_stride, int64_t rows, int64_t width, T* dst, int64_t dst_stride);
-  // dst[j] = src[j * stride] for j < n: one phase of an input row for a strided convolution.
-  void (*copy_strided)(const T* src, int64_t stride, int64_t n, T* dst);
+  // For r < rows and j < width, element j of source row r (src + r * src_stride) goes to phase
+  // (j + shift) % stride, position (j + shift) / stride, of destination row r (dst + r * dst_stride),
+  // the phases phase_stride apart: the column phases of image rows for a strided convolution.
+  void (*split_columns)(const T* src, int64_t src_stride, int64_t rows, int64_t width, int64_t shift, int64_t stride,
+                        T* dst, int64_t dst_stride, int64_t phase_stride);
   // 2x2 stride-2 max pooling of one plane; idx gets the flat input position of each maximum.
   void (*max_pool_2x2)(const T* x, T* y, int64_t* idx, int64_t in_w, int64_t out_h, int64_t out_w);
 };

@@ -2,8 +2,9 @@
 // when cpu_isa() reports AVX-512. 4x5 dot blocks: 20 accumulators and 9 operands of 32 registers
 // (on the weight-gradient shapes of the training models, 4x5 ran at 187-224 GFLOP/s on Zen 5 where
 // 4x4 ran at 143-159; blocks with more than 20 accumulators spilled).
-// The 2x2 max pooling is written with masked intrinsics instead: pooled rows are often shorter
-// than a vector (14 outputs for a 28-wide image), which leaves auto-vectorized loops scalar.
+// The 2x2 max pooling and the stride-2 column split are written with masked intrinsics instead:
+// their rows are often shorter than a vector (14 outputs for a 28-wide image), which leaves
+// auto-vectorized loops scalar.
 #include <immintrin.h>
 
 #include "kernels/optimized/conv_pool_impl.h"
@@ -102,16 +103,44 @@ void max_pool_2x2_f64(const double* x, double* y, int64_t* idx, int64_t in_w, in
   }
 }
 
+__m512 permute_pair(__m512 lo, __m512i index, __m512 hi) { return _mm512_permutex2var_ps(lo, index, hi); }
+__m512d permute_pair(__m512d lo, __m512i index, __m512d hi) { return _mm512_permutex2var_pd(lo, index, hi); }
+
+// Stride 2: each step loads 2 * kWidth inputs of a row and stores their even and odd columns.
+template <class V>
+void split_columns_avx512(const typename V::Scalar* src, int64_t src_stride, int64_t rows, int64_t width, int64_t shift,
+                          int64_t stride, typename V::Scalar* dst, int64_t dst_stride, int64_t phase_stride) {
+  using T = typename V::Scalar;
+  constexpr int W = V::kWidth;
+  if (stride != 2) return split_columns<T>(src, src_stride, rows, width, shift, stride, dst, dst_stride, phase_stride);
+  const __m512i even = W == 16 ? _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
+                               : _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+  const __m512i odd =
+      W == 16 ? _mm512_add_epi32(even, _mm512_set1_epi32(1)) : _mm512_add_epi64(even, _mm512_set1_epi64(1));
+  for (int64_t r = 0; r < rows; ++r) {
+    const T* in = src + r * src_stride;
+    T* out_even = dst + r * dst_stride + shift % 2 * phase_stride + shift / 2;
+    T* out_odd = dst + r * dst_stride + (shift + 1) % 2 * phase_stride + (shift + 1) / 2;
+    for (int64_t j = 0; j < width; j += 2 * W) {
+      const int left = static_cast<int>(std::min<int64_t>(2 * W, width - j));
+      const auto lo = V::load_first(in + j, std::min(W, left));
+      const auto hi = left > W ? V::load_first(in + j + W, left - W) : V::zero();
+      V::store_first(out_even + j / 2, permute_pair(lo, even, hi), (left + 1) / 2);
+      if (left > 1) V::store_first(out_odd + j / 2, permute_pair(lo, odd, hi), left / 2);
+    }
+  }
+}
+
 }  // namespace
 
 ConvPoolKernels<float> conv_pool_kernels_avx512(float) {
   return {dot_rows<simd::Avx512F32, 4, 5>, gather_rows<simd::Avx512F32>, copy_rows<simd::Avx512F32>,
-          copy_strided<float>, max_pool_2x2_f32};
+          split_columns_avx512<simd::Avx512F32>, max_pool_2x2_f32};
 }
 
 ConvPoolKernels<double> conv_pool_kernels_avx512(double) {
   return {dot_rows<simd::Avx512F64, 4, 5>, gather_rows<simd::Avx512F64>, copy_rows<simd::Avx512F64>,
-          copy_strided<double>, max_pool_2x2_f64};
+          split_columns_avx512<simd::Avx512F64>, max_pool_2x2_f64};
 }
 
 }  // namespace tinytorch::kernels::optimized
