@@ -169,16 +169,25 @@ TEST(OptimizedConv2d, ManyOutputChannelsFewTaps) {
   check_conv({"wide", {3, 1, 17, 17}, {40, 1, 3, 3}, {1, 1}, {1, 1}});
 }
 
-TEST(OptimizedConv2d, LargeStridedImageUsesSeveralBands) {
-  // The input gradient of a strided convolution builds its column matrix (288 taps x 32 outputs
-  // per row) a band of output rows at a time.
-  check_conv({"banded", {1, 32, 64, 64}, {8, 32, 3, 3}, {2, 2}, {1, 1}});
+TEST(OptimizedConv2d, FewChannelInputGradientUsesSeveralBands) {
+  // Below 8 input channels per group the input gradient builds a column matrix (175 taps x 320
+  // outputs per row) a band of output rows at a time.
+  check_conv({"banded", {1, 7, 16, 640}, {4, 7, 5, 5}, {2, 2}, {2, 2}});
 }
 
 TEST(OptimizedConv2d, InputGradientAsRotatedConvolution) {
-  // 8 input channels per group, stride 1: the input gradient runs as a convolution of the output
-  // gradient (here with groups, dilation and padding below dilation * (kernel - 1)).
+  // 8 input channels per group, stride 1: the input gradient is a convolution of the output
+  // gradient with the rotated weight (here with groups, dilation and padding below
+  // dilation * (kernel - 1)).
   check_conv({"rotated", {2, 16, 13, 11}, {12, 8, 3, 3}, {1, 1}, {2, 2}, {2, 2}, 2});
+}
+
+TEST(OptimizedConv2d, StridedInputGradientByPhases) {
+  // Strided input gradients split the input by the stride into phases, each a convolution with
+  // the taps that reach it; with a 1x1 kernel, or padding beyond the kernel, some get none.
+  check_conv({"1x1 stride 2", {2, 8, 9, 9}, {4, 8, 1, 1}, {2, 2}});
+  check_conv({"pad 2 stride 2", {1, 8, 7, 8}, {4, 8, 3, 3}, {2, 2}, {2, 2}});
+  check_conv({"stride 3x2 dilation groups", {2, 16, 17, 13}, {6, 8, 3, 3}, {3, 2}, {2, 1}, {2, 1}, 2});
 }
 
 TEST(OptimizedConv2d, WeightGradientOverSeveralSlots) {
@@ -193,6 +202,7 @@ TEST(OptimizedConv2d, BitwiseIndependentOfThreadCount) {
   for (int64_t batch : {3, 24})
     for (const ConvCase& c : {ConvCase{"3x3", {batch, 16, 20, 20}, {32, 16, 3, 3}, {1, 1}, {1, 1}},
                               ConvCase{"1x1", {batch, 32, 20, 20}, {64, 32, 1, 1}},
+                              ConvCase{"stride 2", {batch, 16, 21, 21}, {16, 16, 3, 3}, {2, 2}, {1, 1}},
                               ConvCase{"groups", {batch, 8, 21, 21}, {8, 4, 3, 3}, {2, 2}, {1, 1}, {1, 1}, 2}}) {
       const std::vector<tt::Tensor> data = make_data({c.input, c.weight}, tt::kFloat32, false);
       const Result one = run("optimized", 1, data, false, conv_op(c));

@@ -1,4 +1,4 @@
-// col2im for the input gradient of strided convolutions (conv2d.cpp). For one image and one group,
+// col2im for the input gradient of convolutions with few input channels (conv2d.cpp). For one image and one group,
 // the column matrix has a row per (ic, kh, kw) tap and a column per output position (oh, ow):
 //   col[(ic * kH + kh) * kW + kw][oh * W_out + ow] pairs with x[ic][oh * sH - pH + kh * dH][ow * sW - pW + kw * dW]
 // (nothing where the tap lands in the padding). It works on a band of output rows [oh0, oh1) so

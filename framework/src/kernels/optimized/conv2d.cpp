@@ -1,7 +1,7 @@
 // Optimized conv2d kernels. The forward pass and the weight gradient run as implicit GEMMs
-// (conv2d_implicit.cpp), and so does the input gradient of a stride-1 convolution with at least 8
-// input channels per group (implicit_conv::applies_to_input_gradient). Other input gradients go
-// through the column matrix instead (col2im.h):
+// (conv2d_implicit.cpp), and so does the input gradient with at least 8 input channels per group
+// (implicit_conv::applies_to_input_gradient). Input gradients with fewer go through the column
+// matrix instead (col2im.h):
 //   col[K, P] = W_g^T · gy_g[OC_g, P] with the BLIS-style GEMM (gemm/gemm.h), then col2im adds it
 //   into gx. The column matrix covers a band of output rows at a time, so scratch memory stays
 //   bounded for large images.

@@ -5,7 +5,9 @@
 // checks (the padding is in the buffer). The few columns of each row that have no output are
 // computed and dropped, like the padding of the last panel.
 //   forward:         yq[OC_g, q] = W_g[OC_g, K] · X[K, q], W_g packed once per call
-//   backward input:  for stride 1, the forward of gy with the flipped, transposed weight
+//   backward input:  the input split by the stride into phases; each phase is an implicit GEMM of
+//                    the zero-padded gy with the taps that reach it (for stride 1, one phase:
+//                    the forward of gy with the rotated, transposed weight)
 //   backward weight: gW_g[OC_g, K] = sum over images and q of gyq[OC_g, q] · X[K, q], as dot
 //                    products of rows (gyq is gy spread over the q columns, zero where no output)
 // Every output element is one microkernel (or dot-product) sum in a fixed K (or q) order, and the
@@ -107,42 +109,118 @@ void store_outputs(const ConvShape& s, const Layout& l, const ConvPoolKernels<T>
   copy(last_row, 1, 0, std::min(s.out_w, q1 - last_row * l.wq));
 }
 
+// The packed weight and the microkernel loop shared by the forward pass and the input gradient:
+// yq[rows, q] = A[m, k] · B[k, q] with B's row t read from the source at q + offsets[t].
+template <class T>
+struct TapGemm {
+  GemmKernel<T> kernel;
+  const ConvPoolKernels<T>& kernels;
+  int64_t mr, nr, m_panels, rows;
+
+  TapGemm(int64_t m, int64_t columns)
+      : kernel(gemm_kernel(cpu_isa(), m, columns, T{})),
+        kernels(conv_pool_kernels(T{})),
+        mr(kernel.blocks.mr),
+        nr(kernel.blocks.nr),
+        m_panels(ceil_div(m, mr)),
+        rows(m_panels * mr) {}
+
+  int64_t kc(int64_t k) const { return ceil_div(k, ceil_div(k, kernel.blocks.kc)); }
+  int64_t packed_size(int64_t k) const { return rows * k; }
+
+  // Packs an m x k weight matrix (row stride ldw) into dst: the K block at pc starts at dst + pc * rows.
+  void pack(const T* w, int64_t m, int64_t k, int64_t ldw, T* dst) const {
+    for (int64_t pc = 0; pc < k; pc += kc(k))
+      pack_panels(w + pc, m, std::min(kc(k), k - pc), ldw, int64_t{1}, mr, 0, m_panels, dst + pc * rows,
+                  kernel.pack_rows);
+  }
+
+  // Column panels [jr0, jr1) of yq (row stride ld) from a packed weight and the taps of source.
+  void run(const T* a_pack, const int64_t* offsets, int64_t k, const T* source, int64_t jr0, int64_t jr1, T* yq,
+           int64_t ld, T* b_pack) const {
+    for (int64_t pc = 0; pc < k; pc += kc(k)) {
+      const int64_t depth = std::min(kc(k), k - pc);
+      for (int64_t jr = jr0; jr < jr1; ++jr) {
+        kernels.gather_rows(source + jr * nr, offsets + pc, depth, nr, b_pack);
+        for (int64_t ir = 0; ir < m_panels; ++ir)
+          kernel.run(depth, a_pack + pc * rows + ir * mr * depth, b_pack, yq + ir * mr * ld + jr * nr, ld, T(1),
+                     pc == 0 ? T(0) : T(1));
+      }
+    }
+  }
+};
+
+// How many work items each image group is cut into along the GEMM columns: one when the images
+// alone keep every thread busy.
+int64_t column_parts(int64_t images, int64_t n_panels) {
+  const int width = parallel_width(images * n_panels);
+  return images >= 2 * width ? 1 : std::min<int64_t>(n_panels, ceil_div(2 * width, images));
+}
+
+// The input gradient along one axis, split by the stride into phases: padded input position
+// a = stride * (first + i) + phase gets the taps k with k * dilation = stride * shift + phase from
+// output position first + i - shift. count positions of the phase lie inside the image.
+struct AxisPhase {
+  std::vector<int64_t> taps, shifts;
+  int64_t first = 0, count = 0;
+};
+
+std::vector<AxisPhase> axis_phases(int64_t stride, int64_t padding, int64_t dilation, int64_t kernel, int64_t in) {
+  std::vector<AxisPhase> phases(static_cast<size_t>(stride));
+  for (int64_t k = 0; k < kernel; ++k) {
+    AxisPhase& ph = phases[static_cast<size_t>(k * dilation % stride)];
+    ph.taps.push_back(k);
+    ph.shifts.push_back(k * dilation / stride);
+  }
+  for (int64_t f = 0; f < stride; ++f) {
+    AxisPhase& ph = phases[static_cast<size_t>(f)];
+    ph.first = padding > f ? ceil_div(padding - f, stride) : 0;
+    ph.count = std::max<int64_t>(0, ceil_div(in + padding - f, stride) - ph.first);
+  }
+  return phases;
+}
+
+// Zero rows (or columns) the padded output gradient needs before its first one, so that the
+// lowest read, output position first - shift, is its row 0; and its length, so that the highest,
+// first + count - 1, is inside. Every extra column is computed and dropped for each row.
+int64_t axis_lead(const std::vector<AxisPhase>& phases) {
+  int64_t lead = 0;
+  for (const AxisPhase& ph : phases)
+    for (const int64_t t : ph.shifts)
+      if (ph.count > 0) lead = std::max(lead, t - ph.first);
+  return lead;
+}
+
+int64_t axis_length(const std::vector<AxisPhase>& phases, int64_t out) {
+  int64_t length = out;
+  for (const AxisPhase& ph : phases)
+    if (ph.count > 0) length = std::max(length, ph.first + ph.count);
+  return axis_lead(phases) + length;
+}
+
 }  // namespace
 
-bool applies_to_input_gradient(const ConvShape& s) {
-  return s.p.stride[0] == 1 && s.p.stride[1] == 1 && s.p.dilation[0] * (s.kernel_h - 1) >= s.p.padding[0] &&
-         s.p.dilation[1] * (s.kernel_w - 1) >= s.p.padding[1] && s.in_per_group >= kMinInputGradientChannels;
-}
+bool applies_to_input_gradient(const ConvShape& s) { return s.in_per_group >= kMinInputGradientChannels; }
 
 template <class T>
 void forward(const ConvShape& s, const T* x, const T* w, T* y) {
   const int64_t k = s.col_rows(), ocg = s.out_per_group, cg = s.in_per_group;
-  const GemmKernel<T> kernel = gemm_kernel(cpu_isa(), ocg, s.out_plane(), T{});
-  const ConvPoolKernels<T>& kernels = conv_pool_kernels(T{});
-  const int64_t mr = kernel.blocks.mr, nr = kernel.blocks.nr;
-  const int64_t kc = ceil_div(k, ceil_div(k, kernel.blocks.kc));
-  const int64_t m_panels = ceil_div(ocg, mr), rows = m_panels * mr;
+  const TapGemm<T> gemm(ocg, s.out_plane());
   const Layout l(s);
   // One image group's buffer: channel c at c * channel_size, then slack for the last panel's reads.
-  const int64_t channel_size = l.phases() * l.phase_plane, buffer_size = cg * channel_size + nr + l.wq;
-  const int64_t n_panels = ceil_div(l.columns, nr), ld = n_panels * nr;
+  const int64_t channel_size = l.phases() * l.phase_plane, buffer_size = cg * channel_size + gemm.nr + l.wq;
+  const int64_t n_panels = ceil_div(l.columns, gemm.nr), ld = n_panels * gemm.nr;
   const std::vector<int64_t> offsets = l.tap_offsets(s, channel_size, l.phase_plane);
 
-  // Every group's weight, packed once: the K block at pc of group gi starts at gi * rows * k + pc * rows.
-  std::vector<T> a_pack(static_cast<size_t>(s.groups * rows * k));
+  std::vector<T> a_pack(static_cast<size_t>(s.groups * gemm.packed_size(k)));
   for (int64_t gi = 0; gi < s.groups; ++gi)
-    for (int64_t pc = 0; pc < k; pc += kc)
-      pack_panels(w + gi * ocg * k + pc, ocg, std::min(kc, k - pc), k, int64_t{1}, mr, 0, m_panels,
-                  a_pack.data() + gi * rows * k + pc * rows, kernel.pack_rows);
+    gemm.pack(w + gi * ocg * k, ocg, k, k, a_pack.data() + gi * gemm.packed_size(k));
 
-  // Work items are image groups, split into parts along q when there are too few to share.
-  const int64_t images = s.batch * s.groups;
-  const int width = parallel_width(images * n_panels);
-  const int64_t parts = images >= 2 * width ? 1 : std::min<int64_t>(n_panels, ceil_div(2 * width, images));
+  const int64_t images = s.batch * s.groups, parts = column_parts(images, n_panels);
   parallel_for(0, images * parts, 1, [&](int64_t first, int64_t last) {
     T* padded = thread_scratch<T, 0>(buffer_size);
-    T* yq = thread_scratch<T, 1>(rows * ld);
-    T* b_pack = thread_scratch<T, 2>(kc * nr);
+    T* yq = thread_scratch<T, 1>(gemm.rows * ld);
+    T* b_pack = thread_scratch<T, 2>(gemm.kc(k) * gemm.nr);
     int64_t padded_image = -1;
     for (int64_t item = first; item < last; ++item) {
       const int64_t image = item / parts, part = item % parts, n = image / s.groups, gi = image % s.groups;
@@ -150,21 +228,12 @@ void forward(const ConvShape& s, const T* x, const T* w, T* y) {
         std::fill(padded, padded + buffer_size, T(0));
         const T* x_image = x + (n * s.in_channels + gi * cg) * s.in_plane();
         for (int64_t c = 0; c < cg; ++c)
-          split_phases(s, l, kernels, x_image + c * s.in_plane(), padded + c * channel_size, l.phase_plane);
+          split_phases(s, l, gemm.kernels, x_image + c * s.in_plane(), padded + c * channel_size, l.phase_plane);
         padded_image = image;
       }
       const int64_t jr0 = n_panels * part / parts, jr1 = n_panels * (part + 1) / parts;
-      for (int64_t pc = 0; pc < k; pc += kc) {
-        const int64_t depth = std::min(kc, k - pc);
-        const T* a_block = a_pack.data() + gi * rows * k + pc * rows;
-        for (int64_t jr = jr0; jr < jr1; ++jr) {
-          kernels.gather_rows(padded + jr * nr, offsets.data() + pc, depth, nr, b_pack);
-          for (int64_t ir = 0; ir < m_panels; ++ir)
-            kernel.run(depth, a_block + ir * mr * depth, b_pack, yq + ir * mr * ld + jr * nr, ld, T(1),
-                       pc == 0 ? T(0) : T(1));
-        }
-      }
-      store_outputs(s, l, kernels, yq, ld, jr0 * nr, std::min(jr1 * nr, l.columns), ocg,
+      gemm.run(a_pack.data() + gi * gemm.packed_size(k), offsets.data(), k, padded, jr0, jr1, yq, ld, b_pack);
+      store_outputs(s, l, gemm.kernels, yq, ld, jr0 * gemm.nr, std::min(jr1 * gemm.nr, l.columns), ocg,
                     y + (n * s.out_channels + gi * ocg) * s.out_plane());
     }
   });
@@ -172,22 +241,107 @@ void forward(const ConvShape& s, const T* x, const T* w, T* y) {
 
 template <class T>
 void backward_input(const ConvShape& s, const T* gy, const T* w, T* gx) {
-  // flipped[gi * cg + c][o][t] = w[gi * ocg + o][c][taps - 1 - t]: kernel rotated by 180 degrees,
-  // input and output channels swapped within each group.
   const int64_t ocg = s.out_per_group, cg = s.in_per_group, taps = s.kernel_h * s.kernel_w;
-  std::vector<T> flipped(static_cast<size_t>(s.out_channels * cg * taps));
-  for (int64_t gi = 0; gi < s.groups; ++gi)
-    for (int64_t o = 0; o < ocg; ++o)
-      for (int64_t c = 0; c < cg; ++c)
-        for (int64_t t = 0; t < taps; ++t)
-          flipped[static_cast<size_t>(((gi * cg + c) * ocg + o) * taps + taps - 1 - t)] =
-              w[((gi * ocg + o) * cg + c) * taps + t];
-  Conv2dParams p = s.p;
-  p.padding = {s.p.dilation[0] * (s.kernel_h - 1) - s.p.padding[0],
-               s.p.dilation[1] * (s.kernel_w - 1) - s.p.padding[1]};
-  const ConvShape transposed({s.batch, s.out_channels, s.out_h, s.out_w}, {s.in_channels, ocg, s.kernel_h, s.kernel_w},
-                             {s.batch, s.in_channels, s.in_h, s.in_w}, p);
-  forward(transposed, gy, flipped.data(), gx);
+  const std::vector<AxisPhase> rows_ph =
+      axis_phases(s.p.stride[0], s.p.padding[0], s.p.dilation[0], s.kernel_h, s.in_h);
+  const std::vector<AxisPhase> cols_ph =
+      axis_phases(s.p.stride[1], s.p.padding[1], s.p.dilation[1], s.kernel_w, s.in_w);
+  // The output gradient of one image group, zero-padded so that every tap of every phase reads
+  // inside it: channel oc at oc * plane, row r holding output row r - lead_h.
+  const int64_t lead_h = axis_lead(rows_ph), lead_w = axis_lead(cols_ph), wq = axis_length(cols_ph, s.out_w);
+  const int64_t plane = axis_length(rows_ph, s.out_h) * wq;
+  struct Phase {
+    const AxisPhase *h, *w;
+    int64_t fh, fw, k, columns, n_panels;
+    std::vector<int64_t> offsets;
+    std::vector<T> a_pack;  // every group's
+  };
+  std::vector<Phase> phases;
+  int64_t max_columns = 0;
+  for (int64_t fh = 0; fh < s.p.stride[0]; ++fh)
+    for (int64_t fw = 0; fw < s.p.stride[1]; ++fw) {
+      const AxisPhase &h = rows_ph[static_cast<size_t>(fh)], &wph = cols_ph[static_cast<size_t>(fw)];
+      // Every input position lies in exactly one phase; one that no tap reaches (stride 2 with a
+      // 1x1 kernel) has k == 0 and gets zeros.
+      if (h.count > 0 && wph.count > 0)
+        phases.push_back(
+            {&h, &wph, fh, fw, ocg * static_cast<int64_t>(h.taps.size() * wph.taps.size()), h.count * wq, 0, {}, {}});
+    }
+  for (const Phase& ph : phases) max_columns = std::max(max_columns, ph.columns);
+  const TapGemm<T> gemm(cg, max_columns);
+  std::vector<T> matrix;
+  for (Phase& ph : phases) {
+    ph.n_panels = ceil_div(ph.columns, gemm.nr);
+    // Phase weight [c][(oc, tap_h, tap_w)] and the matching reads of the padded output gradient.
+    for (int64_t oc = 0; oc < ocg; ++oc)
+      for (size_t th = 0; th < ph.h->taps.size(); ++th)
+        for (size_t tw = 0; tw < ph.w->taps.size(); ++tw)
+          ph.offsets.push_back(oc * plane + (ph.h->first - ph.h->shifts[th] + lead_h) * wq + ph.w->first -
+                               ph.w->shifts[tw] + lead_w);
+    ph.a_pack.resize(static_cast<size_t>(s.groups * gemm.packed_size(ph.k)));
+    matrix.resize(static_cast<size_t>(cg * ph.k));
+    for (int64_t gi = 0; gi < s.groups; ++gi) {
+      for (int64_t c = 0; c < cg; ++c) {
+        T* row = matrix.data() + c * ph.k;
+        for (int64_t oc = 0; oc < ocg; ++oc)
+          for (const int64_t kh : ph.h->taps)
+            for (const int64_t kw : ph.w->taps) *row++ = w[((gi * ocg + oc) * cg + c) * taps + kh * s.kernel_w + kw];
+      }
+      if (ph.k > 0) gemm.pack(matrix.data(), cg, ph.k, ph.k, ph.a_pack.data() + gi * gemm.packed_size(ph.k));
+    }
+  }
+  int64_t max_k = 1, max_panels = 1;
+  for (const Phase& ph : phases) {
+    max_k = std::max(max_k, gemm.kc(std::max<int64_t>(ph.k, 1)));
+    max_panels = std::max(max_panels, ph.n_panels);
+  }
+  const int64_t buffer_size = ocg * plane + gemm.nr + wq, ld = max_panels * gemm.nr;
+  const int64_t sh = s.p.stride[0], sw = s.p.stride[1];
+
+  const int64_t images = s.batch * s.groups, parts = column_parts(images, max_panels);
+  parallel_for(0, images * parts, 1, [&](int64_t first, int64_t last) {
+    T* padded = thread_scratch<T, 0>(buffer_size);
+    T* yq = thread_scratch<T, 1>(gemm.rows * ld);
+    T* b_pack = thread_scratch<T, 2>(max_k * gemm.nr);
+    int64_t padded_image = -1;
+    for (int64_t item = first; item < last; ++item) {
+      const int64_t image = item / parts, part = item % parts, n = image / s.groups, gi = image % s.groups;
+      T* gx_image = gx + (n * s.in_channels + gi * cg) * s.in_plane();
+      if (image != padded_image) {
+        std::fill(padded, padded + buffer_size, T(0));
+        const T* gy_image = gy + (n * s.out_channels + gi * ocg) * s.out_plane();
+        for (int64_t oc = 0; oc < ocg; ++oc)
+          gemm.kernels.copy_rows(gy_image + oc * s.out_plane(), s.out_w, s.out_h, s.out_w,
+                                 padded + oc * plane + lead_h * wq + lead_w, wq);
+        padded_image = image;
+      }
+      for (const Phase& ph : phases) {
+        const int64_t jr0 = ph.n_panels * part / parts, jr1 = ph.n_panels * (part + 1) / parts;
+        if (jr0 == jr1) continue;
+        const int64_t q0 = jr0 * gemm.nr, q1 = std::min(jr1 * gemm.nr, ph.columns);
+        if (ph.k > 0)
+          gemm.run(ph.a_pack.data() + gi * gemm.packed_size(ph.k), ph.offsets.data(), ph.k, padded, jr0, jr1, yq, ld,
+                   b_pack);
+        else
+          std::fill(yq, yq + gemm.rows * ld, T(0));
+        // Column q = i * wq + j of the phase is input row sh * (first_h + i) + fh - padding, column
+        // sw * (first_w + j) + fw - padding.
+        for (int64_t i = q0 / wq; i <= (q1 - 1) / wq; ++i) {
+          const int64_t j0 = std::max(q0 - i * wq, int64_t{0}), j1 = std::min(q1 - i * wq, ph.w->count);
+          if (j0 >= j1) continue;
+          const T* src = yq + i * wq;
+          T* dst = gx_image + (sh * (ph.h->first + i) + ph.fh - s.p.padding[0]) * s.in_w + sw * ph.w->first + ph.fw -
+                   s.p.padding[1];
+          if (sw == 1) {
+            gemm.kernels.copy_rows(src + j0, ld, cg, j1 - j0, dst + j0, s.in_plane());
+            continue;
+          }
+          for (int64_t c = 0; c < cg; ++c)
+            for (int64_t j = j0; j < j1; ++j) dst[c * s.in_plane() + j * sw] = src[c * ld + j];
+        }
+      }
+    }
+  });
 }
 
 template <class T>
