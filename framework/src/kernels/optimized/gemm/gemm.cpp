@@ -251,8 +251,9 @@ GemmKernel<float> gemm_kernel(CpuIsa isa, int64_t m, int64_t n, float) {
       // Rows padded to 8 cost a little per row (more B traffic per FMA) but far less than padding
       // 16 or 32 rows to 28 or 42; by 64 rows 14-row panels win (70 vs 64 padded rows).
       const int64_t tall = round_up(m, block_sizes::kSgemmAvx512.mr), short_rows = round_up(m, 8);
-      if (short_rows * 115 < tall * 100) return {block_sizes::kSgemmAvx512Short, sgemm_avx512_8x32, pack_rows_avx512};
-      return {block_sizes::kSgemmAvx512, sgemm_avx512_14x32, pack_rows_avx512};
+      if (short_rows * 115 < tall * 100)
+        return {block_sizes::kSgemmAvx512Short, sgemm_avx512_8x32, pack_rows_avx512, sgemm_avx512_8x32_taps};
+      return {block_sizes::kSgemmAvx512, sgemm_avx512_14x32, pack_rows_avx512, sgemm_avx512_14x32_taps};
     }
     case CpuIsa::Avx2: return {block_sizes::kSgemmAvx2, sgemm_avx2_6x16};
     case CpuIsa::Scalar: break;

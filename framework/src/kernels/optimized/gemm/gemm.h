@@ -31,6 +31,7 @@ struct GemmKernel {
   BlockSizes blocks;
   MicroKernel<T> run;
   PackRows<T> pack_rows = nullptr;
+  TapMicroKernel<T> run_taps = nullptr;  // the same tile reading B in place, where the ISA has one
 };
 
 // The microkernel gemm() uses for an m x n product on `isa`: a function of the ISA and the shape
