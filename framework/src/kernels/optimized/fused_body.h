@@ -5,10 +5,13 @@
 // vectorizable, accurate, and independent of how rows or channels are spread over threads.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "kernels/optimized/fused_kernels.h"
@@ -18,25 +21,113 @@ namespace {
 
 constexpr int64_t kLanes = 16;
 
-// Sum of f(i) over [0, n) in double. f is evaluated a block at a time into a buffer (a plain loop
-// that vectorizes whatever f is), then the buffer is added into kLanes partial sums; the last
-// block's tail continues the lanes as if padded with zeros.
-template <class F>
-double lane_sum(int64_t n, F&& f) {
-  constexpr int64_t kBlock = 256;
-  std::decay_t<decltype(f(0))> buffer[kBlock];  // f's own type: converting inside f's loop blocks vectorization
-  double part[kLanes] = {};
-  for (int64_t start = 0; start < n; start += kBlock) {
-    const int64_t len = n - start < kBlock ? n - start : kBlock;
-    for (int64_t j = 0; j < len; ++j) buffer[j] = f(start + j);
-    int64_t j = 0;
-    for (; j + kLanes <= len; j += kLanes)
-      for (int64_t l = 0; l < kLanes; ++l) part[l] += static_cast<double>(buffer[j + l]);
-    for (int64_t l = 0; j + l < len; ++l) part[l] += static_cast<double>(buffer[j + l]);
-  }
+// Adds buffer[0, len) into the kLanes partial sums; a tail shorter than kLanes continues the lanes
+// as if padded with zeros.
+template <class B>
+void add_lanes(const B* buffer, int64_t len, double* part) {
+  int64_t j = 0;
+  for (; j + kLanes <= len; j += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l) part[l] += static_cast<double>(buffer[j + l]);
+  for (int64_t l = 0; j + l < len; ++l) part[l] += static_cast<double>(buffer[j + l]);
+}
+
+inline double combine_lanes(const double* part) {
   double total = 0;
   for (int64_t l = 0; l < kLanes; ++l) total += part[l];
   return total;
+}
+
+constexpr int64_t kSumBlock = 256;
+
+// The summed values are given as a function of the index, or, for plain reads, as a pointer to
+// them: a loop that only copies into a buffer becomes a memcpy call (rep movsq here), which took
+// 61% of batch_norm's backward sums.
+template <class F>
+struct ValuesOf {
+  using Type = std::decay_t<decltype(std::declval<F&>()(int64_t{0}))>;
+};
+template <class T>
+struct ValuesOf<const T*> {
+  using Type = T;
+};
+template <class T>
+struct ValuesOf<T*> {
+  using Type = T;
+};
+
+template <class F>
+auto value_at(const F& f, int64_t i) {
+  if constexpr (std::is_pointer_v<F>)
+    return f[i];
+  else
+    return f(i);
+}
+
+// The values with indices offset by `offset`.
+template <class F>
+auto offset_by(const F& f, int64_t offset) {
+  if constexpr (std::is_pointer_v<F>)
+    return f + offset;
+  else
+    return [&f, offset](int64_t i) { return f(offset + i); };
+}
+
+// Values [start, start + len): in place for a pointer, else evaluated into buffer (a plain loop
+// that vectorizes whatever f is).
+template <class F, class B>
+const B* block_values(const F& f, int64_t start, int64_t len, B* buffer) {
+  if constexpr (std::is_pointer_v<F>) {
+    return f + start;
+  } else {
+    for (int64_t j = 0; j < len; ++j) buffer[j] = f(start + j);
+    return buffer;
+  }
+}
+
+// Adds the values of f over [0, n) into the kLanes partial sums, a block at a time through a
+// buffer of f's own type (converting to double inside f's loop would block vectorization).
+template <class F>
+void lane_accumulate(int64_t n, const F& f, double* part) {
+  typename ValuesOf<F>::Type buffer[kSumBlock];
+  for (int64_t start = 0; start < n; start += kSumBlock) {
+    const int64_t len = n - start < kSumBlock ? n - start : kSumBlock;
+    add_lanes(block_values(f, start, len, buffer), len, part);
+  }
+}
+
+// lane_accumulate of f into f_part and of g into g_part, in one pass over the data.
+template <class F, class G>
+void lane_accumulate2(int64_t n, const F& f, const G& g, double* f_part, double* g_part) {
+  typename ValuesOf<F>::Type f_buffer[kSumBlock];
+  typename ValuesOf<G>::Type g_buffer[kSumBlock];
+  for (int64_t start = 0; start < n; start += kSumBlock) {
+    const int64_t len = n - start < kSumBlock ? n - start : kSumBlock;
+    add_lanes(block_values(f, start, len, f_buffer), len, f_part);
+    add_lanes(block_values(g, start, len, g_buffer), len, g_part);
+  }
+}
+
+// Sum of f(i) over [0, n) in double.
+template <class F>
+double lane_sum(int64_t n, const F& f) {
+  double part[kLanes] = {};
+  lane_accumulate(n, f, part);
+  return combine_lanes(part);
+}
+
+// The sums of f(i) and of g(i) over [0, n), in one pass.
+template <class F, class G>
+std::pair<double, double> lane_sum2(int64_t n, const F& f, const G& g) {
+  double f_part[kLanes] = {}, g_part[kLanes] = {};
+  lane_accumulate2(n, f, g, f_part, g_part);
+  return {combine_lanes(f_part), combine_lanes(g_part)};
+}
+
+// Mean and biased variance of `count` values x from the sums of d = x - shift and of d². With the
+// shift one of the values (inside their spread), E[d²] - E[d]² does not cancel.
+inline std::pair<double, double> shifted_mean_var(double shift, double sum, double sum_sq, double count) {
+  const double mean_d = sum / count;
+  return {shift + mean_d, std::max(0.0, sum_sq / count - mean_d * mean_d)};
 }
 
 // Maximum of v[0..n). Floats are compared through their bit patterns, as integers with the magnitude
@@ -103,8 +194,10 @@ void layer_norm_rows(const LayerNormArgs<T>& a, int64_t begin, int64_t end) {
   for (int64_t r = begin; r < end; ++r) {
     const T* x = a.x + r * cols;
     T* y = a.out + r * cols;
-    const double mu = lane_sum(cols, [&](int64_t j) { return x[j]; }) / static_cast<double>(cols);
-    const double var = lane_sum(cols, [&](int64_t j) { return (x[j] - mu) * (x[j] - mu); }) / static_cast<double>(cols);
+    const T first = x[0];
+    const auto [sum, sum_sq] = lane_sum2(
+        cols, [&](int64_t j) { return x[j] - first; }, [&](int64_t j) { return (x[j] - first) * (x[j] - first); });
+    const auto [mu, var] = shifted_mean_var(first, sum, sum_sq, static_cast<double>(cols));
     const double inv = 1 / std::sqrt(var + a.eps);
     const T m = static_cast<T>(mu), s = static_cast<T>(inv);
     const T* w = a.weight;
@@ -135,16 +228,16 @@ void layer_norm_backward_rows(const LayerNormArgs<T>& a, int64_t begin, int64_t 
     const T m = a.mean[r], s = a.rstd[r];
     // One loop body per case: a weight test inside the loops would stop them vectorizing.
     const auto row = [&](auto dy) {
-      const double sum_dy = lane_sum(cols, dy);
-      const double sum_dy_xhat = lane_sum(cols, [&](int64_t j) { return dy(j) * ((x[j] - m) * s); });
+      const auto [sum_dy, sum_dy_xhat] =
+          lane_sum2(cols, dy, [&](int64_t j) { return value_at(dy, j) * ((x[j] - m) * s); });
       const T mean_dy = static_cast<T>(sum_dy / static_cast<double>(cols));
       const T mean_dy_xhat = static_cast<T>(sum_dy_xhat / static_cast<double>(cols));
-      for (int64_t j = 0; j < cols; ++j) gx[j] = s * (dy(j) - mean_dy - (x[j] - m) * s * mean_dy_xhat);
+      for (int64_t j = 0; j < cols; ++j) gx[j] = s * (value_at(dy, j) - mean_dy - (x[j] - m) * s * mean_dy_xhat);
     };
     if (w)
       row([&](int64_t j) { return g[j] * w[j]; });
     else
-      row([&](int64_t j) { return g[j]; });
+      row(g);
   }
 }
 
@@ -172,15 +265,16 @@ void layer_norm_backward_cols(const LayerNormArgs<T>& a, int64_t begin, int64_t 
 
 // ---- batch_norm ----
 
-// Sum over the channel's batch * spatial values of f(value, i) with i the index in the plane.
-template <class T, class F>
-double channel_sum(const BatchNormArgs<T>& a, const T* base, int64_t c, F&& f) {
-  double total = 0;
+// The sums of f(i) and of g(i) over the elements i of channel c (every image's plane), in one pass;
+// the lanes run on from plane to plane.
+template <class T, class F, class G>
+std::pair<double, double> channel_sum2(const BatchNormArgs<T>& a, int64_t c, const F& f, const G& g) {
+  double f_part[kLanes] = {}, g_part[kLanes] = {};
   for (int64_t n = 0; n < a.batch; ++n) {
-    const T* plane = base + (n * a.channels + c) * a.spatial;
-    total += lane_sum(a.spatial, [&](int64_t i) { return f(plane, i); });
+    const int64_t plane = (n * a.channels + c) * a.spatial;
+    lane_accumulate2(a.spatial, offset_by(f, plane), offset_by(g, plane), f_part, g_part);
   }
-  return total;
+  return {combine_lanes(f_part), combine_lanes(g_part)};
 }
 
 template <class T>
@@ -189,9 +283,12 @@ void batch_norm_channels(const BatchNormArgs<T>& a, int64_t begin, int64_t end) 
   for (int64_t c = begin; c < end; ++c) {
     double mu, inv;
     if (a.training) {
-      mu = channel_sum(a, a.x, c, [](const T* p, int64_t i) { return p[i]; }) / count;
-      const double var =
-          channel_sum(a, a.x, c, [&](const T* p, int64_t i) { return (p[i] - mu) * (p[i] - mu); }) / count;
+      const T first = a.x[c * a.spatial];
+      const T* x = a.x;
+      const auto [sum, sum_sq] = channel_sum2(
+          a, c, [&](int64_t i) { return x[i] - first; }, [&](int64_t i) { return (x[i] - first) * (x[i] - first); });
+      double var;
+      std::tie(mu, var) = shifted_mean_var(first, sum, sum_sq, count);
       inv = 1 / std::sqrt(var + a.eps);
       if (a.running_mean) {
         a.running_mean[c] = static_cast<T>(a.running_mean[c] * (1 - a.momentum) + mu * a.momentum);
@@ -221,14 +318,9 @@ void batch_norm_backward_channels(const BatchNormArgs<T>& a, int64_t begin, int6
   const double count = static_cast<double>(a.batch * a.spatial);
   for (int64_t c = begin; c < end; ++c) {
     const T m = a.save_mean[c], s = a.save_invstd[c];
-    const double sum_g = channel_sum(a, a.grad_out, c, [](const T* p, int64_t i) { return p[i]; });
-    double sum_g_centered = 0;
-    for (int64_t n = 0; n < a.batch; ++n) {
-      const int64_t plane = (n * a.channels + c) * a.spatial;
-      const T* x = a.x + plane;
-      const T* g = a.grad_out + plane;
-      sum_g_centered += lane_sum(a.spatial, [&](int64_t i) { return g[i] * (x[i] - m); });
-    }
+    const T* x = a.x;
+    const T* g = a.grad_out;
+    const auto [sum_g, sum_g_centered] = channel_sum2(a, c, g, [&](int64_t i) { return g[i] * (x[i] - m); });
     const double sum_g_xhat = sum_g_centered * s;
     if (a.grad_weight) a.grad_weight[c] = static_cast<T>(sum_g_xhat);
     if (a.grad_bias) a.grad_bias[c] = static_cast<T>(sum_g);
@@ -262,8 +354,7 @@ void cross_entropy_rows(const CrossEntropyArgs<T>& a, int64_t begin, int64_t end
     double loss = 0;
     if (t != a.ignore_index) {
       loss = (1 - eps) * (lse - static_cast<double>(x[t]));
-      if (eps != 0)
-        loss += eps * (lse - lane_sum(classes, [&](int64_t c) { return x[c]; }) / static_cast<double>(classes));
+      if (eps != 0) loss += eps * (lse - lane_sum(classes, x) / static_cast<double>(classes));
     }
     a.loss[r] = static_cast<T>(loss);
   }
