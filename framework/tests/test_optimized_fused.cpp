@@ -236,6 +236,7 @@ TEST(OptimizedFused, BaselineBodiesMatchAvx512Bodies) {
   const int64_t rows = 17, cols = 1000;
   const tt::Tensor x = tt::randn({rows, cols}, tt::kFloat32, &gen) * 4.0;
   const tt::Tensor target = tt::randint(0, cols, {rows}, tt::kInt64, &gen);
+  const tt::Tensor short_target = tt::randint(0, 10, {rows}, tt::kInt64, &gen);
   std::vector<tt::Tensor> outs;
   for (const auto* bodies :
        {&k::optimized::fused_bodies_baseline<float>(), &k::optimized::fused_bodies_avx512<float>()}) {
@@ -258,6 +259,18 @@ TEST(OptimizedFused, BaselineBodiesMatchAvx512Bodies) {
     ce.classes = cols;
     ce.ignore_index = -100;
     bodies->cross_entropy(ce, 0, rows);
+    // A 10-class head takes the short-row path (rows transposed into vector lanes).
+    tt::Tensor short_loss = tt::empty({rows}), short_lse = tt::empty({rows}), short_grad = tt::empty({rows, 10});
+    const tt::Tensor short_logits = x.narrow(1, 0, 10).contiguous(), grad_loss = tt::ones({rows});
+    ce.logits = short_logits.data_ptr<float>();
+    ce.target = short_target.data_ptr<int64_t>();
+    ce.loss = short_loss.data_ptr<float>();
+    ce.lse = short_lse.data_ptr<float>();
+    ce.grad_loss = grad_loss.data_ptr<float>();
+    ce.grad_logits = short_grad.data_ptr<float>();
+    ce.classes = 10;
+    bodies->cross_entropy(ce, 0, rows);
+    bodies->cross_entropy_backward(ce, 0, rows);
     tt::Tensor p = x.clone(), m = tt::zeros({rows, cols}), v = tt::zeros({rows, cols});
     k::AdamUpdate u;
     u.lr = 0.01;
@@ -267,7 +280,8 @@ TEST(OptimizedFused, BaselineBodiesMatchAvx512Bodies) {
     const tt::Tensor g = x * 0.5;
     bodies->adam({p.data_ptr<float>(), g.data_ptr<float>(), m.data_ptr<float>(), v.data_ptr<float>(), nullptr}, u, 0,
                  p.numel());
-    for (const tt::Tensor& t : {y, mean, rstd, loss, lse, p, m, v}) outs.push_back(t);
+    for (const tt::Tensor& t : {y, mean, rstd, loss, lse, short_loss, short_lse, short_grad, p, m, v})
+      outs.push_back(t);
   }
   for (size_t i = 0; i < outs.size() / 2; ++i)
     EXPECT_TRUE(bitwise_equal(outs[i], outs[i + outs.size() / 2], "baseline vs avx512 tensor " + std::to_string(i)));

@@ -398,6 +398,31 @@ TEST(OptimizedSoftmax, ForwardAndBackwardMatchReference) {
   }
 }
 
+TEST(OptimizedSoftmax, ShortRowsRunTransposedInTilesOfRows) {
+  // Rows shorter than 16 go through the across-rows kernels a tile of 256 rows at a time: several
+  // tiles, a partial last tile, and the shortest rows.
+  for (tt::DType dtype : kDtypes) {
+    const Tolerance tol = dtype == tt::kFloat32 ? tolerance(Kind::Approx, dtype) : Tolerance{1e-12, 1e-12};
+    for (const tt::Shape& shape : {tt::Shape{1000, 10}, tt::Shape{300, 15}, tt::Shape{700, 1}, tt::Shape{2, 4, 3}}) {
+      const tt::Tensor x = random(shape, dtype, 21, -10, 10);
+      const tt::Tensor g = random(shape, dtype, 22);
+      const int64_t dim = static_cast<int64_t>(shape.size()) - 1;
+      for (bool log : {false, true}) {
+        const std::string what = std::string(log ? "log_softmax " : "softmax ") + tt::dtype_name(dtype) + " rows of " +
+                                 std::to_string(shape.back());
+        tt::Tensor y_opt = tt::empty(shape, dtype), y_ref = tt::empty(shape, dtype);
+        optimized().softmax(y_opt, x, dim, log);
+        reference().softmax(y_ref, x, dim, log);
+        EXPECT_TRUE(close(y_opt, y_ref, tol)) << what;
+        tt::Tensor gx_opt = tt::empty(shape, dtype), gx_ref = tt::empty(shape, dtype);
+        optimized().softmax_backward(gx_opt, g, y_ref, dim, log);
+        reference().softmax_backward(gx_ref, g, y_ref, dim, log);
+        EXPECT_TRUE(close(gx_opt, gx_ref, tol)) << "backward " << what;
+      }
+    }
+  }
+}
+
 class ThreadCountGuard {
  public:
   ThreadCountGuard() : previous_(tt::get_num_threads()) {}
@@ -428,6 +453,15 @@ TEST(OptimizedThreads, OneAndTwoThreadsAreBitwiseEqual) {
       results.push_back(out);
       tt::Tensor grad = tt::empty(x.sizes(), tt::kFloat32);
       optimized().softmax_backward(grad, y, out, 1, log);
+      results.push_back(grad);
+    }
+    const tt::Tensor short_rows = random({3000, 10}, tt::kFloat32, 23);
+    for (bool log : {false, true}) {
+      tt::Tensor out = tt::empty(short_rows.sizes(), tt::kFloat32);
+      optimized().softmax(out, short_rows, 1, log);
+      results.push_back(out);
+      tt::Tensor grad = tt::empty(short_rows.sizes(), tt::kFloat32);
+      optimized().softmax_backward(grad, short_rows, out, 1, log);
       results.push_back(grad);
     }
     tt::Tensor transposed = tt::empty({1001, 1500}, tt::kFloat32);
