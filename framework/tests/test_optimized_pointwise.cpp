@@ -398,6 +398,28 @@ TEST(OptimizedSoftmax, ForwardAndBackwardMatchReference) {
   }
 }
 
+TEST(OptimizedSoftmax, NanInARowMakesThatRowNan) {
+  // The row maximum ignores NaN (a plain vector max); the NaN must still reach every output of its
+  // row through exp, and leave the other rows alone.
+  for (bool log : {false, true})
+    for (int64_t at : {0, 17, 39}) {
+      tt::Tensor x = random({3, 40}, tt::kFloat32, 24, -10, 10);
+      std::vector<float> values = x.to_vector<float>();
+      values[static_cast<size_t>(40 + at)] = std::numeric_limits<float>::quiet_NaN();
+      x = tt::tensor(values, {3, 40});
+      tt::Tensor y_opt = tt::empty({3, 40}, tt::kFloat32), y_ref = tt::empty({3, 40}, tt::kFloat32);
+      optimized().softmax(y_opt, x, 1, log);
+      reference().softmax(y_ref, x, 1, log);
+      const std::vector<float> got = y_opt.to_vector<float>(), want = y_ref.to_vector<float>();
+      for (size_t i = 0; i < got.size(); ++i) {
+        if (i / 40 == 1)
+          EXPECT_TRUE(std::isnan(got[i])) << "NaN at " << at << ", output " << i;
+        else
+          EXPECT_NEAR(got[i], want[i], 1e-5 * std::max(1.0f, std::fabs(want[i]))) << "output " << i;
+      }
+    }
+}
+
 TEST(OptimizedSoftmax, ShortRowsRunTransposedInTilesOfRows) {
   // Rows shorter than 16 go through the across-rows kernels a tile of 256 rows at a time: several
   // tiles, a partial last tile, and the shortest rows.
