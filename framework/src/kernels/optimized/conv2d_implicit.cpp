@@ -340,12 +340,10 @@ void backward_input(const ConvShape& s, const T* gy, const T* w, T* gx) {
           const T* src = yq + i * wq;
           T* dst = gx_image + (sh * (ph.h->first + i) + ph.fh - s.p.padding[0]) * s.in_w + sw * ph.w->first + ph.fw -
                    s.p.padding[1];
-          if (sw == 1) {
+          if (sw == 1)
             gemm.kernels.copy_rows(src + j0, ld, cg, j1 - j0, dst + j0, s.in_plane());
-            continue;
-          }
-          for (int64_t c = 0; c < cg; ++c)
-            for (int64_t j = j0; j < j1; ++j) dst[c * s.in_plane() + j * sw] = src[c * ld + j];
+          else
+            gemm.kernels.spread_columns(src + j0, ld, cg, j1 - j0, sw, dst + j0 * sw, s.in_plane());
         }
       }
     }

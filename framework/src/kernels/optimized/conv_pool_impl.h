@@ -91,6 +91,13 @@ void split_columns(const T* src, int64_t src_stride, int64_t rows, int64_t width
     }
 }
 
+template <class T>
+void spread_columns(const T* src, int64_t src_stride, int64_t rows, int64_t width, int64_t stride, T* dst,
+                    int64_t dst_stride) {
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < width; ++j) dst[r * dst_stride + j * stride] = src[r * src_stride + j];
+}
+
 // 2x2, stride-2 max pooling of one plane. The winner of each window is tracked as a tap number
 // 0..3 so that the loop is branch-free and vectorizes; a tap replaces the running maximum when it
 // is larger or NaN (NaN wins, as in PyTorch and the reference kernel).

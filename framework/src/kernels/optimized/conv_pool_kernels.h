@@ -25,6 +25,10 @@ struct ConvPoolKernels {
   // the phases phase_stride apart: the column phases of image rows for a strided convolution.
   void (*split_columns)(const T* src, int64_t src_stride, int64_t rows, int64_t width, int64_t shift, int64_t stride,
                         T* dst, int64_t dst_stride, int64_t phase_stride);
+  // dst[r * dst_stride + j * stride] = src[r * src_stride + j] for r < rows, j < width: rows of one
+  // stride phase written back into every stride-th element (the strided input gradient).
+  void (*spread_columns)(const T* src, int64_t src_stride, int64_t rows, int64_t width, int64_t stride, T* dst,
+                         int64_t dst_stride);
   // 2x2 stride-2 max pooling of one plane; idx gets the flat input position of each maximum.
   void (*max_pool_2x2)(const T* x, T* y, int64_t* idx, int64_t in_w, int64_t out_h, int64_t out_w);
 };

@@ -131,16 +131,45 @@ void split_columns_avx512(const typename V::Scalar* src, int64_t src_stride, int
   }
 }
 
+// The first n of kWidth / 2 values into (or out of) the even lanes.
+__m512 expand_even(const float* p, int n) {
+  return _mm512_maskz_expandloadu_ps(static_cast<__mmask16>(0x5555u & ((1u << (2 * n)) - 1)), p);
+}
+__m512d expand_even(const double* p, int n) {
+  return _mm512_maskz_expandloadu_pd(static_cast<__mmask8>(0x55u & ((1u << (2 * n)) - 1)), p);
+}
+void store_even(float* p, __m512 v, int n) {
+  _mm512_mask_storeu_ps(p, static_cast<__mmask16>(0x5555u & ((1u << (2 * n)) - 1)), v);
+}
+void store_even(double* p, __m512d v, int n) {
+  _mm512_mask_storeu_pd(p, static_cast<__mmask8>(0x55u & ((1u << (2 * n)) - 1)), v);
+}
+
+// Stride 2: kWidth / 2 values at a time are expand-loaded into the even lanes and stored through
+// an even-lane mask, leaving the odd elements (another phase's) untouched.
+template <class V>
+void spread_columns_avx512(const typename V::Scalar* src, int64_t src_stride, int64_t rows, int64_t width,
+                           int64_t stride, typename V::Scalar* dst, int64_t dst_stride) {
+  using T = typename V::Scalar;
+  constexpr int kHalf = V::kWidth / 2;
+  if (stride != 2) return spread_columns<T>(src, src_stride, rows, width, stride, dst, dst_stride);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < width; j += kHalf) {
+      const int n = static_cast<int>(std::min<int64_t>(kHalf, width - j));
+      store_even(dst + r * dst_stride + 2 * j, expand_even(src + r * src_stride + j, n), n);
+    }
+}
+
 }  // namespace
 
 ConvPoolKernels<float> conv_pool_kernels_avx512(float) {
-  return {dot_rows<simd::Avx512F32, 4, 5>, gather_rows<simd::Avx512F32>, copy_rows<simd::Avx512F32>,
-          split_columns_avx512<simd::Avx512F32>, max_pool_2x2_f32};
+  return {dot_rows<simd::Avx512F32, 4, 5>,       gather_rows<simd::Avx512F32>,           copy_rows<simd::Avx512F32>,
+          split_columns_avx512<simd::Avx512F32>, spread_columns_avx512<simd::Avx512F32>, max_pool_2x2_f32};
 }
 
 ConvPoolKernels<double> conv_pool_kernels_avx512(double) {
-  return {dot_rows<simd::Avx512F64, 4, 5>, gather_rows<simd::Avx512F64>, copy_rows<simd::Avx512F64>,
-          split_columns_avx512<simd::Avx512F64>, max_pool_2x2_f64};
+  return {dot_rows<simd::Avx512F64, 4, 5>,       gather_rows<simd::Avx512F64>,           copy_rows<simd::Avx512F64>,
+          split_columns_avx512<simd::Avx512F64>, spread_columns_avx512<simd::Avx512F64>, max_pool_2x2_f64};
 }
 
 }  // namespace tinytorch::kernels::optimized
