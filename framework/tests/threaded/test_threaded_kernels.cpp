@@ -66,17 +66,20 @@ TEST(ThreadedKernels, MatmulForwardAndBackward) {
 }
 
 // A batch of 16 spreads images over threads, sums the weight gradient in several slots and gets its
-// input gradient as a convolution; the strided batch of 2 splits columns, its one weight-gradient
-// slot by rows, and uses col2im.
+// input gradient as a convolution; the strided batch of 2 splits columns (also of its input
+// gradient's stride phases) and its one weight-gradient slot by rows; 3 input channels take col2im.
 TEST(ThreadedKernels, Conv2dAndPoolingForwardAndBackward) {
   check_workload([] {
     tt::Tensor x = leaf({16, 8, 23, 23}, 3), w = leaf({24, 8, 3, 3}, 4), b = leaf({24}, 5);
     tt::Tensor small = leaf({2, 8, 23, 23}, 20);
+    tt::Tensor few = leaf({4, 3, 23, 23}, 21), w_few = leaf({8, 3, 3, 3}, 22);
     tt::Tensor y = tt::conv2d(x, w, b, {1, 1}, {1, 1});
     tt::Tensor strided = tt::conv2d(small, w, b, {2, 2}, {1, 1});
+    tt::Tensor few_out = tt::conv2d(few, w_few, tt::Tensor(), {2, 2}, {1, 1});
     tt::Tensor pooled = tt::max_pool2d(y, {2, 2}) + tt::avg_pool2d(y, {2, 2});
-    ((pooled * pooled).sum() + (strided * strided).sum()).backward();
-    return std::vector<tt::Tensor>{pooled, strided, x.grad(), small.grad(), w.grad(), b.grad()};
+    ((pooled * pooled).sum() + (strided * strided).sum() + (few_out * few_out).sum()).backward();
+    return std::vector<tt::Tensor>{pooled,     strided,  few_out,  x.grad(),    small.grad(),
+                                   few.grad(), w.grad(), b.grad(), w_few.grad()};
   });
 }
 
@@ -97,8 +100,12 @@ TEST(ThreadedKernels, SoftmaxNormalizationAndLoss) {
     tt::Tensor target = tt::randint(0, 300, {513}, tt::kInt64, &gen);
     tt::Tensor normed = tt::layer_norm(x, {300}, gamma, beta);
     tt::Tensor loss = tt::cross_entropy(normed, target) + tt::softmax(normed, 1).max();
+    // Rows of 10 (a classifier head) run transposed in tiles of rows.
+    tt::Tensor head = leaf({1200, 10}, 12);
+    tt::Tensor head_target = tt::randint(0, 10, {1200}, tt::kInt64, &gen);
+    loss = loss + tt::cross_entropy(head, head_target) + tt::log_softmax(head, 1).sum() * 1e-3;
     loss.backward();
-    return std::vector<tt::Tensor>{normed, loss, x.grad(), gamma.grad(), beta.grad()};
+    return std::vector<tt::Tensor>{normed, loss, x.grad(), gamma.grad(), beta.grad(), head.grad()};
   });
 }
 
