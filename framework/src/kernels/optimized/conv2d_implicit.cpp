@@ -2,8 +2,8 @@
 // zero-padded, stride-split buffer (Layout below) in which output position (oh, ow) is GEMM column q
 // and every tap reads the element at q plus a fixed offset. So for every tap, consecutive columns are
 // consecutive elements: the microkernel reads a B panel's rows in place (or packs each with one
-// short contiguous copy), with no bounds checks (the padding is in the buffer). The few columns of each row that have
-// no output are computed and dropped, like the padding of the last panel.
+// short contiguous copy), with no bounds checks (the padding is in the buffer). The few columns of
+// each row that have no output are computed and dropped, like the padding of the last panel.
 //   forward:         yq[OC_g, q] = W_g[OC_g, K] · X[K, q], W_g packed once per call
 //   backward input:  the input split by the stride into phases; each phase is an implicit GEMM of
 //                    the zero-padded gy with the taps that reach it (for stride 1, one phase:

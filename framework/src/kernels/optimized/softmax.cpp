@@ -17,7 +17,7 @@ namespace {
 constexpr int64_t kGrain = 8192;
 // Contiguous rows shorter than this (a classifier's 10 logits) are transposed a tile of rows at a
 // time and run through the across-rows kernels, vectorized over the tile: per-row lane reductions
-// cost more than the work on rows this short (128 rows of 10: 11.5 us per row loop).
+// cost more than the work on rows this short (128 rows of 10: 11.5 us row by row, 1.4 us tiled).
 constexpr int64_t kShortRow = 16;
 constexpr int64_t kShortTile = 256;
 
@@ -28,8 +28,10 @@ void transpose(const T* src, int64_t rows, int64_t cols, T* dst) {
     for (int64_t j = 0; j < cols; ++j) dst[j * rows + i] = src[i * cols + j];
 }
 
-// Runs fn(first_row, tile_rows, tiles...) on [first, last) in tiles of kShortTile rows, with each
-// input transposed into a [n, tile_rows] scratch block and the output transposed back.
+// Runs fn(rows, inputs, result, scratch) on the rows [first, last), kShortTile rows at a time: each
+// input row block is transposed to [n, rows], fn writes result in that layout (with scratch of
+// 2 * kShortTile elements), and result is transposed back into out. Each row's values do not depend
+// on how the rows are tiled, so nor on the thread count.
 template <class T, class F>
 void short_rows(int64_t first, int64_t last, int64_t n, std::initializer_list<const T*> inputs, T* out, F&& fn) {
   std::vector<T> scratch(static_cast<size_t>((inputs.size() + 1) * n * kShortTile + 2 * kShortTile));
