@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "kernels/optimized/fused_kernels.h"
-#include "kernels/optimized/vec_math.h"
 
 namespace tinytorch::kernels::optimized {
 namespace {
@@ -379,10 +378,12 @@ void cross_entropy_short_rows(const CrossEntropyArgs<T>& a, int64_t begin, int64
       }
     for (int64_t c = 0; c < classes; ++c)
       for (int64_t i = 0; i < rows; ++i) sum[i] += vector_exp<T>(xt[c * kClassTile + i] - max[i]);
-    for (int64_t i = 0; i < rows; ++i) sum[i] = max[i] + log_t(sum[i]);
+    // The log in double through libm, as for long rows: vec_math's log_t uses an FMA only
+    // where the ISA has it, and the baseline and AVX-512 builds of these bodies must agree bitwise.
     for (int64_t i = 0; i < rows; ++i) {
-      a.lse[r0 + i] = sum[i];
-      a.loss[r0 + i] = row_loss(a, r0 + i, static_cast<double>(sum[i]));
+      const double lse = static_cast<double>(max[i]) + std::log(static_cast<double>(sum[i]));
+      a.lse[r0 + i] = static_cast<T>(lse);
+      a.loss[r0 + i] = row_loss(a, r0 + i, lse);
     }
   }
 }
