@@ -135,11 +135,17 @@ struct TapGemm {
                   kernel.pack_rows);
   }
 
-  // Column panels [jr0, jr1) of yq (row stride ld) from a packed weight and the taps of source. The
-  // microkernel reads the taps in place where the ISA has such a kernel (resnet_block1 forward
-  // 765 -> 663 us, no shape slower); otherwise each panel's taps are packed into b_pack first.
+  // Column panels [jr0, jr1) of yq (row stride ld) from a packed weight and the taps of source
+  // (zero for k == 0: no taps). The microkernel reads the taps in place where the ISA has such a
+  // kernel (resnet_block1 forward 765 -> 663 us, no shape slower); otherwise each panel's taps are
+  // packed into a per-thread buffer first.
   void run(const T* a_pack, const int64_t* offsets, int64_t k, const T* source, int64_t jr0, int64_t jr1, T* yq,
-           int64_t ld, T* b_pack) const {
+           int64_t ld) const {
+    if (k == 0) {
+      for (int64_t r = 0; r < rows; ++r) std::fill(yq + r * ld + jr0 * nr, yq + r * ld + jr1 * nr, T(0));
+      return;
+    }
+    T* b_pack = kernel.run_taps ? nullptr : thread_scratch<T, 2>(kc(k) * nr);
     for (int64_t pc = 0; pc < k; pc += kc(k)) {
       const int64_t depth = std::min(kc(k), k - pc);
       for (int64_t jr = jr0; jr < jr1; ++jr) {
@@ -158,11 +164,27 @@ struct TapGemm {
   }
 };
 
-// How many work items each image group is cut into along the GEMM columns: one when the images
-// alone keep every thread busy.
-int64_t column_parts(int64_t images, int64_t n_panels) {
+// Runs an implicit convolution's work items over the threads: the image groups, each cut into
+// parts along the GEMM columns (n_panels of them) unless the images alone keep every thread busy.
+// fill(image, padded) builds an image group's source in a zeroed buffer of buffer_size elements,
+// once per thread and image; then work(image, part, parts, padded) multiplies one part.
+template <class T, class Fill, class Work>
+void for_image_parts(int64_t images, int64_t n_panels, int64_t buffer_size, const Fill& fill, const Work& work) {
   const int width = parallel_width(images * n_panels);
-  return images >= 2 * width ? 1 : std::min<int64_t>(n_panels, ceil_div(2 * width, images));
+  const int64_t parts = images >= 2 * width ? 1 : std::min<int64_t>(n_panels, ceil_div(2 * width, images));
+  parallel_for(0, images * parts, 1, [&](int64_t first, int64_t last) {
+    T* padded = thread_scratch<T, 0>(buffer_size);
+    int64_t padded_image = -1;
+    for (int64_t item = first; item < last; ++item) {
+      const int64_t image = item / parts, part = item % parts;
+      if (image != padded_image) {
+        std::fill(padded, padded + buffer_size, T(0));
+        fill(image, padded);
+        padded_image = image;
+      }
+      work(image, part, parts, padded);
+    }
+  });
 }
 
 // The input gradient along one axis, split by the stride into phases: padded input position
@@ -224,27 +246,19 @@ void forward(const ConvShape& s, const T* x, const T* w, T* y) {
   for (int64_t gi = 0; gi < s.groups; ++gi)
     gemm.pack(w + gi * ocg * k, ocg, k, k, a_pack.data() + gi * gemm.packed_size(k));
 
-  const int64_t images = s.batch * s.groups, parts = column_parts(images, n_panels);
-  parallel_for(0, images * parts, 1, [&](int64_t first, int64_t last) {
-    T* padded = thread_scratch<T, 0>(buffer_size);
+  const auto fill = [&](int64_t image, T* padded) {
+    const T* x_image = x + ((image / s.groups) * s.in_channels + image % s.groups * cg) * s.in_plane();
+    for (int64_t c = 0; c < cg; ++c)
+      split_phases(s, l, gemm.kernels, x_image + c * s.in_plane(), padded + c * channel_size, l.phase_plane);
+  };
+  const auto work = [&](int64_t image, int64_t part, int64_t parts, const T* padded) {
+    const int64_t gi = image % s.groups, jr0 = n_panels * part / parts, jr1 = n_panels * (part + 1) / parts;
     T* yq = thread_scratch<T, 1>(gemm.rows * ld);
-    T* b_pack = thread_scratch<T, 2>(gemm.kc(k) * gemm.nr);
-    int64_t padded_image = -1;
-    for (int64_t item = first; item < last; ++item) {
-      const int64_t image = item / parts, part = item % parts, n = image / s.groups, gi = image % s.groups;
-      if (image != padded_image) {
-        std::fill(padded, padded + buffer_size, T(0));
-        const T* x_image = x + (n * s.in_channels + gi * cg) * s.in_plane();
-        for (int64_t c = 0; c < cg; ++c)
-          split_phases(s, l, gemm.kernels, x_image + c * s.in_plane(), padded + c * channel_size, l.phase_plane);
-        padded_image = image;
-      }
-      const int64_t jr0 = n_panels * part / parts, jr1 = n_panels * (part + 1) / parts;
-      gemm.run(a_pack.data() + gi * gemm.packed_size(k), offsets.data(), k, padded, jr0, jr1, yq, ld, b_pack);
-      store_outputs(s, l, gemm.kernels, yq, ld, jr0 * gemm.nr, std::min(jr1 * gemm.nr, l.columns), ocg,
-                    y + (n * s.out_channels + gi * ocg) * s.out_plane());
-    }
-  });
+    gemm.run(a_pack.data() + gi * gemm.packed_size(k), offsets.data(), k, padded, jr0, jr1, yq, ld);
+    store_outputs(s, l, gemm.kernels, yq, ld, jr0 * gemm.nr, std::min(jr1 * gemm.nr, l.columns), ocg,
+                  y + ((image / s.groups) * s.out_channels + gi * ocg) * s.out_plane());
+  };
+  for_image_parts<T>(s.batch * s.groups, n_panels, buffer_size, fill, work);
 }
 
 template <class T>
@@ -260,12 +274,11 @@ void backward_input(const ConvShape& s, const T* gy, const T* w, T* gx) {
   const int64_t plane = axis_length(rows_ph, s.out_h) * wq;
   struct Phase {
     const AxisPhase *h, *w;
-    int64_t fh, fw, k, columns, n_panels;
+    int64_t fh, fw, k, columns;
     std::vector<int64_t> offsets;
     std::vector<T> a_pack;  // every group's
   };
   std::vector<Phase> phases;
-  int64_t max_columns = 0;
   for (int64_t fh = 0; fh < s.p.stride[0]; ++fh)
     for (int64_t fw = 0; fw < s.p.stride[1]; ++fw) {
       const AxisPhase &h = rows_ph[static_cast<size_t>(fh)], &wph = cols_ph[static_cast<size_t>(fw)];
@@ -273,13 +286,13 @@ void backward_input(const ConvShape& s, const T* gy, const T* w, T* gx) {
       // 1x1 kernel) has k == 0 and gets zeros.
       if (h.count > 0 && wph.count > 0)
         phases.push_back(
-            {&h, &wph, fh, fw, ocg * static_cast<int64_t>(h.taps.size() * wph.taps.size()), h.count * wq, 0, {}, {}});
+            {&h, &wph, fh, fw, ocg * static_cast<int64_t>(h.taps.size() * wph.taps.size()), h.count * wq, {}, {}});
     }
+  int64_t max_columns = 0;
   for (const Phase& ph : phases) max_columns = std::max(max_columns, ph.columns);
   const TapGemm<T> gemm(cg, max_columns);
   std::vector<T> matrix;
   for (Phase& ph : phases) {
-    ph.n_panels = ceil_div(ph.columns, gemm.nr);
     // Phase weight [c][(oc, tap_h, tap_w)] and the matching reads of the padded output gradient.
     for (int64_t oc = 0; oc < ocg; ++oc)
       for (size_t th = 0; th < ph.h->taps.size(); ++th)
@@ -295,59 +308,44 @@ void backward_input(const ConvShape& s, const T* gy, const T* w, T* gx) {
           for (const int64_t kh : ph.h->taps)
             for (const int64_t kw : ph.w->taps) *row++ = w[((gi * ocg + oc) * cg + c) * taps + kh * s.kernel_w + kw];
       }
-      if (ph.k > 0) gemm.pack(matrix.data(), cg, ph.k, ph.k, ph.a_pack.data() + gi * gemm.packed_size(ph.k));
+      gemm.pack(matrix.data(), cg, ph.k, ph.k, ph.a_pack.data() + gi * gemm.packed_size(ph.k));
     }
   }
-  int64_t max_k = 1, max_panels = 1;
-  for (const Phase& ph : phases) {
-    max_k = std::max(max_k, gemm.kc(std::max<int64_t>(ph.k, 1)));
-    max_panels = std::max(max_panels, ph.n_panels);
-  }
-  const int64_t buffer_size = ocg * plane + gemm.nr + wq, ld = max_panels * gemm.nr;
-  const int64_t sh = s.p.stride[0], sw = s.p.stride[1];
+  const int64_t max_panels = ceil_div(max_columns, gemm.nr), ld = max_panels * gemm.nr;
+  const int64_t buffer_size = ocg * plane + gemm.nr + wq, sh = s.p.stride[0], sw = s.p.stride[1];
 
-  const int64_t images = s.batch * s.groups, parts = column_parts(images, max_panels);
-  parallel_for(0, images * parts, 1, [&](int64_t first, int64_t last) {
-    T* padded = thread_scratch<T, 0>(buffer_size);
+  const auto fill = [&](int64_t image, T* padded) {
+    const T* gy_image = gy + ((image / s.groups) * s.out_channels + image % s.groups * ocg) * s.out_plane();
+    for (int64_t oc = 0; oc < ocg; ++oc)
+      gemm.kernels.copy_rows(gy_image + oc * s.out_plane(), s.out_w, s.out_h, s.out_w,
+                             padded + oc * plane + lead_h * wq + lead_w, wq);
+  };
+  const auto work = [&](int64_t image, int64_t part, int64_t parts, const T* padded) {
+    const int64_t gi = image % s.groups;
+    T* gx_image = gx + ((image / s.groups) * s.in_channels + gi * cg) * s.in_plane();
     T* yq = thread_scratch<T, 1>(gemm.rows * ld);
-    T* b_pack = thread_scratch<T, 2>(max_k * gemm.nr);
-    int64_t padded_image = -1;
-    for (int64_t item = first; item < last; ++item) {
-      const int64_t image = item / parts, part = item % parts, n = image / s.groups, gi = image % s.groups;
-      T* gx_image = gx + (n * s.in_channels + gi * cg) * s.in_plane();
-      if (image != padded_image) {
-        std::fill(padded, padded + buffer_size, T(0));
-        const T* gy_image = gy + (n * s.out_channels + gi * ocg) * s.out_plane();
-        for (int64_t oc = 0; oc < ocg; ++oc)
-          gemm.kernels.copy_rows(gy_image + oc * s.out_plane(), s.out_w, s.out_h, s.out_w,
-                                 padded + oc * plane + lead_h * wq + lead_w, wq);
-        padded_image = image;
-      }
-      for (const Phase& ph : phases) {
-        const int64_t jr0 = ph.n_panels * part / parts, jr1 = ph.n_panels * (part + 1) / parts;
-        if (jr0 == jr1) continue;
-        const int64_t q0 = jr0 * gemm.nr, q1 = std::min(jr1 * gemm.nr, ph.columns);
-        if (ph.k > 0)
-          gemm.run(ph.a_pack.data() + gi * gemm.packed_size(ph.k), ph.offsets.data(), ph.k, padded, jr0, jr1, yq, ld,
-                   b_pack);
+    for (const Phase& ph : phases) {
+      const int64_t n_panels = ceil_div(ph.columns, gemm.nr);
+      const int64_t jr0 = n_panels * part / parts, jr1 = n_panels * (part + 1) / parts;
+      if (jr0 == jr1) continue;
+      const int64_t q0 = jr0 * gemm.nr, q1 = std::min(jr1 * gemm.nr, ph.columns);
+      gemm.run(ph.a_pack.data() + gi * gemm.packed_size(ph.k), ph.offsets.data(), ph.k, padded, jr0, jr1, yq, ld);
+      // Column q = i * wq + j of the phase is input row sh * (first_h + i) + fh - padding, column
+      // sw * (first_w + j) + fw - padding.
+      for (int64_t i = q0 / wq; i <= (q1 - 1) / wq; ++i) {
+        const int64_t j0 = std::max(q0 - i * wq, int64_t{0}), j1 = std::min(q1 - i * wq, ph.w->count);
+        if (j0 >= j1) continue;
+        const T* src = yq + i * wq;
+        T* dst = gx_image + (sh * (ph.h->first + i) + ph.fh - s.p.padding[0]) * s.in_w + sw * ph.w->first + ph.fw -
+                 s.p.padding[1];
+        if (sw == 1)
+          gemm.kernels.copy_rows(src + j0, ld, cg, j1 - j0, dst + j0, s.in_plane());
         else
-          std::fill(yq, yq + gemm.rows * ld, T(0));
-        // Column q = i * wq + j of the phase is input row sh * (first_h + i) + fh - padding, column
-        // sw * (first_w + j) + fw - padding.
-        for (int64_t i = q0 / wq; i <= (q1 - 1) / wq; ++i) {
-          const int64_t j0 = std::max(q0 - i * wq, int64_t{0}), j1 = std::min(q1 - i * wq, ph.w->count);
-          if (j0 >= j1) continue;
-          const T* src = yq + i * wq;
-          T* dst = gx_image + (sh * (ph.h->first + i) + ph.fh - s.p.padding[0]) * s.in_w + sw * ph.w->first + ph.fw -
-                   s.p.padding[1];
-          if (sw == 1)
-            gemm.kernels.copy_rows(src + j0, ld, cg, j1 - j0, dst + j0, s.in_plane());
-          else
-            gemm.kernels.spread_columns(src + j0, ld, cg, j1 - j0, sw, dst + j0 * sw, s.in_plane());
-        }
+          gemm.kernels.spread_columns(src + j0, ld, cg, j1 - j0, sw, dst + j0 * sw, s.in_plane());
       }
     }
-  });
+  };
+  for_image_parts<T>(s.batch * s.groups, max_panels, buffer_size, fill, work);
 }
 
 template <class T>
