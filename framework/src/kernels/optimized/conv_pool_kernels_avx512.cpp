@@ -131,19 +131,17 @@ void split_columns_avx512(const typename V::Scalar* src, int64_t src_stride, int
   }
 }
 
-// The first n of kWidth / 2 values into (or out of) the even lanes.
+// The mask of the first n even lanes: n values go into (or out of) lanes 0, 2, ..., 2n - 2.
+unsigned even_lanes(int n) { return 0x5555u & ((1u << (2 * n)) - 1); }
+
 __m512 expand_even(const float* p, int n) {
-  return _mm512_maskz_expandloadu_ps(static_cast<__mmask16>(0x5555u & ((1u << (2 * n)) - 1)), p);
+  return _mm512_maskz_expandloadu_ps(static_cast<__mmask16>(even_lanes(n)), p);
 }
 __m512d expand_even(const double* p, int n) {
-  return _mm512_maskz_expandloadu_pd(static_cast<__mmask8>(0x55u & ((1u << (2 * n)) - 1)), p);
+  return _mm512_maskz_expandloadu_pd(static_cast<__mmask8>(even_lanes(n)), p);
 }
-void store_even(float* p, __m512 v, int n) {
-  _mm512_mask_storeu_ps(p, static_cast<__mmask16>(0x5555u & ((1u << (2 * n)) - 1)), v);
-}
-void store_even(double* p, __m512d v, int n) {
-  _mm512_mask_storeu_pd(p, static_cast<__mmask8>(0x55u & ((1u << (2 * n)) - 1)), v);
-}
+void store_even(float* p, __m512 v, int n) { _mm512_mask_storeu_ps(p, static_cast<__mmask16>(even_lanes(n)), v); }
+void store_even(double* p, __m512d v, int n) { _mm512_mask_storeu_pd(p, static_cast<__mmask8>(even_lanes(n)), v); }
 
 // Stride 2: kWidth / 2 values at a time are expand-loaded into the even lanes and stored through
 // an even-lane mask, leaving the odd elements (another phase's) untouched.

@@ -35,17 +35,14 @@ void transpose(const T* src, int64_t rows, int64_t cols, T* dst) {
 template <class T, class F>
 void short_rows(int64_t first, int64_t last, int64_t n, std::initializer_list<const T*> inputs, T* out, F&& fn) {
   std::vector<T> scratch(static_cast<size_t>((inputs.size() + 1) * n * kShortTile + 2 * kShortTile));
+  // Input i's tile at scratch + i * n * kShortTile, then the result's, then fn's own scratch.
+  std::vector<T*> tiles;
+  for (size_t i = 0; i < inputs.size(); ++i) tiles.push_back(scratch.data() + i * n * kShortTile);
+  T* result = scratch.data() + inputs.size() * n * kShortTile;
   for (int64_t r0 = first; r0 < last; r0 += kShortTile) {
     const int64_t rows = std::min(kShortTile, last - r0);
-    std::vector<const T*> tiles;
-    T* at = scratch.data();
-    for (const T* input : inputs) {
-      transpose(input + r0 * n, rows, n, at);
-      tiles.push_back(at);
-      at += n * kShortTile;
-    }
-    T* result = at;
-    fn(rows, tiles, result, at + n * kShortTile);
+    for (size_t i = 0; i < inputs.size(); ++i) transpose(inputs.begin()[i] + r0 * n, rows, n, tiles[i]);
+    fn(rows, tiles, result, result + n * kShortTile);
     transpose(result, n, rows, out + r0 * n);
   }
 }

@@ -1,8 +1,8 @@
 // The register-blocked GEMM microkernel, written once over a SIMD wrapper V (kernels/optimized/simd):
 // C[0:MR, 0:NR] = alpha * sum_p a[p] ⊗ b[p] + beta * C, NR = NV * V::kWidth, where a is a packed A
 // micro-panel (MR values per p) and b a packed B micro-panel (NR values per p), or NR values read in
-// place for each p (microkernel_taps). The MR x NR tile
-// lives in MR*NV vector registers for the whole k loop.
+// place for each p (microkernel_taps). The MR x NR tile lives in MR*NV vector registers for the
+// whole k loop.
 // Instantiate only in the per-ISA files with that file's wrapper type: the wrappers have internal
 // linkage, so each instantiation stays local to a file compiled for its ISA.
 #pragma once
