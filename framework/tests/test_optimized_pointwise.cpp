@@ -364,28 +364,37 @@ TEST(OptimizedReduce, ArgMaxArgMinMatchReference) {
     }
 }
 
+Tolerance softmax_tolerance(tt::DType dtype) {
+  return dtype == tt::kFloat32 ? tolerance(Kind::Approx, dtype) : Tolerance{1e-12, 1e-12};
+}
+
+// softmax (log_softmax with log) along dim, and its backward for output gradient g, against the
+// reference kernels.
+void expect_softmax_matches_reference(const tt::Tensor& x, const tt::Tensor& g, int64_t dim, bool log,
+                                      const std::string& what) {
+  const Tolerance tol = softmax_tolerance(x.dtype());
+  tt::Tensor y_opt = tt::empty(x.sizes(), x.dtype()), y_ref = tt::empty(x.sizes(), x.dtype());
+  optimized().softmax(y_opt, x, dim, log);
+  reference().softmax(y_ref, x, dim, log);
+  EXPECT_TRUE(close(y_opt, y_ref, tol)) << what;
+  tt::Tensor gx_opt = tt::empty(x.sizes(), x.dtype()), gx_ref = tt::empty(x.sizes(), x.dtype());
+  optimized().softmax_backward(gx_opt, g, y_ref, dim, log);
+  reference().softmax_backward(gx_ref, g, y_ref, dim, log);
+  EXPECT_TRUE(close(gx_opt, gx_ref, tol)) << "backward " << what;
+}
+
 TEST(OptimizedSoftmax, ForwardAndBackwardMatchReference) {
   for (tt::DType dtype : kDtypes) {
-    const Tolerance tol = dtype == tt::kFloat32 ? tolerance(Kind::Approx, dtype) : Tolerance{1e-12, 1e-12};
+    const Tolerance tol = softmax_tolerance(dtype);
     for (int64_t n : kSizes) {
       const tt::Tensor dense = random({3, n}, dtype, 16 + n, -10, 10);
       const tt::Tensor grad = random({3, n}, dtype, 17 + n);
       for (Layout layout : layouts_for(n))
         for (int64_t dim : {0, 1})
-          for (bool log : {false, true}) {
-            const tt::Tensor x = with_layout(dense, layout);
-            tt::Tensor y_opt = tt::empty({3, n}, dtype), y_ref = tt::empty({3, n}, dtype);
-            optimized().softmax(y_opt, x, dim, log);
-            reference().softmax(y_ref, x, dim, log);
-            const std::string what = std::string(log ? "log_softmax" : "softmax") + " n=" + std::to_string(n) +
-                                     " dim=" + std::to_string(dim) + " " + tt::dtype_name(dtype);
-            EXPECT_TRUE(close(y_opt, y_ref, tol)) << what;
-            tt::Tensor gx_opt = tt::empty({3, n}, dtype), gx_ref = tt::empty({3, n}, dtype);
-            const tt::Tensor g = with_layout(grad, layout);
-            optimized().softmax_backward(gx_opt, g, y_ref, dim, log);
-            reference().softmax_backward(gx_ref, g, y_ref, dim, log);
-            EXPECT_TRUE(close(gx_opt, gx_ref, tol)) << "backward " << what;
-          }
+          for (bool log : {false, true})
+            expect_softmax_matches_reference(with_layout(dense, layout), with_layout(grad, layout), dim, log,
+                                             std::string(log ? "log_softmax" : "softmax") + " n=" + std::to_string(n) +
+                                                 " dim=" + std::to_string(dim) + " " + tt::dtype_name(dtype));
     }
     // A middle dim of a 3-D tensor (rows strided by the inner size).
     const tt::Tensor x3 = random({4, 33, 19}, dtype, 18, -10, 10);
@@ -423,26 +432,15 @@ TEST(OptimizedSoftmax, NanInARowMakesThatRowNan) {
 TEST(OptimizedSoftmax, ShortRowsRunTransposedInTilesOfRows) {
   // Rows shorter than 16 go through the across-rows kernels a tile of 256 rows at a time: several
   // tiles, a partial last tile, and the shortest rows.
-  for (tt::DType dtype : kDtypes) {
-    const Tolerance tol = dtype == tt::kFloat32 ? tolerance(Kind::Approx, dtype) : Tolerance{1e-12, 1e-12};
+  for (tt::DType dtype : kDtypes)
     for (const tt::Shape& shape : {tt::Shape{1000, 10}, tt::Shape{300, 15}, tt::Shape{700, 1}, tt::Shape{2, 4, 3}}) {
       const tt::Tensor x = random(shape, dtype, 21, -10, 10);
       const tt::Tensor g = random(shape, dtype, 22);
-      const int64_t dim = static_cast<int64_t>(shape.size()) - 1;
-      for (bool log : {false, true}) {
-        const std::string what = std::string(log ? "log_softmax " : "softmax ") + tt::dtype_name(dtype) + " rows of " +
-                                 std::to_string(shape.back());
-        tt::Tensor y_opt = tt::empty(shape, dtype), y_ref = tt::empty(shape, dtype);
-        optimized().softmax(y_opt, x, dim, log);
-        reference().softmax(y_ref, x, dim, log);
-        EXPECT_TRUE(close(y_opt, y_ref, tol)) << what;
-        tt::Tensor gx_opt = tt::empty(shape, dtype), gx_ref = tt::empty(shape, dtype);
-        optimized().softmax_backward(gx_opt, g, y_ref, dim, log);
-        reference().softmax_backward(gx_ref, g, y_ref, dim, log);
-        EXPECT_TRUE(close(gx_opt, gx_ref, tol)) << "backward " << what;
-      }
+      for (bool log : {false, true})
+        expect_softmax_matches_reference(x, g, static_cast<int64_t>(shape.size()) - 1, log,
+                                         std::string(log ? "log_softmax " : "softmax ") + tt::dtype_name(dtype) +
+                                             " rows of " + std::to_string(shape.back()));
     }
-  }
 }
 
 class ThreadCountGuard {
@@ -469,23 +467,17 @@ TEST(OptimizedThreads, OneAndTwoThreadsAreBitwiseEqual) {
     results.push_back(run_binary(optimized(), BinaryOp::Add, x, y));
     results.push_back(run_binary(optimized(), BinaryOp::GeluErfBackward, x, y));
     results.push_back(run_unary(optimized(), UnaryOp::GeluTanh, x));
-    for (bool log : {false, true}) {
-      tt::Tensor out = tt::empty(x.sizes(), tt::kFloat32);
-      optimized().softmax(out, x, 1, log);
-      results.push_back(out);
-      tt::Tensor grad = tt::empty(x.sizes(), tt::kFloat32);
-      optimized().softmax_backward(grad, y, out, 1, log);
-      results.push_back(grad);
-    }
+    // Long rows, and rows of 10 (run transposed in tiles), each with its backward for seed g.
     const tt::Tensor short_rows = random({3000, 10}, tt::kFloat32, 23);
-    for (bool log : {false, true}) {
-      tt::Tensor out = tt::empty(short_rows.sizes(), tt::kFloat32);
-      optimized().softmax(out, short_rows, 1, log);
-      results.push_back(out);
-      tt::Tensor grad = tt::empty(short_rows.sizes(), tt::kFloat32);
-      optimized().softmax_backward(grad, short_rows, out, 1, log);
-      results.push_back(grad);
-    }
+    for (const auto& [input, g] : {std::pair{x, y}, std::pair{short_rows, short_rows}})
+      for (bool log : {false, true}) {
+        tt::Tensor out = tt::empty(input.sizes(), tt::kFloat32);
+        optimized().softmax(out, input, 1, log);
+        results.push_back(out);
+        tt::Tensor grad = tt::empty(input.sizes(), tt::kFloat32);
+        optimized().softmax_backward(grad, g, out, 1, log);
+        results.push_back(grad);
+      }
     tt::Tensor transposed = tt::empty({1001, 1500}, tt::kFloat32);
     optimized().copy(transposed, x.t());
     results.push_back(transposed);
