@@ -79,6 +79,12 @@ struct KernelTable {
   void (*unary)(UnaryOp op, const Tensor& out, const Tensor& in, double p0, double p1);
   void (*binary)(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha);
   void (*where)(const Tensor& out, const Tensor& condition, const Tensor& a, const Tensor& b);
+  // What relu's backward keeps of its output `out`, read only by the same table's relu_backward:
+  // the reference keeps `out` itself (as PyTorch: the next layer usually saves it too); a backend may
+  // keep less (the optimized one packs out > 0 into bits, so an activation only relu needed, such as
+  // one feeding max pooling, is freed after the forward). grad_out: contiguous, out's shape and dtype.
+  Tensor (*relu_saved)(const Tensor& out);
+  void (*relu_backward)(const Tensor& grad_in, const Tensor& grad_out, const Tensor& saved);
 
   // out has the keepdim shape; dims where out has size 1 are reduced. Sum/Max/Min only.
   void (*reduce)(ReduceOp op, const Tensor& out, const Tensor& in);
@@ -101,9 +107,12 @@ struct KernelTable {
                                 const Conv2dParams& p);
   void (*conv2d_backward_weight)(const Tensor& grad_weight, const Tensor& grad_out, const Tensor& input,
                                  const Conv2dParams& p);
-  // indices (int64, same shape as out) hold the flat h*W+w position of each maximum in its plane.
-  void (*max_pool2d)(const Tensor& out, const Tensor& indices, const Tensor& input, const Pool2dParams& p);
-  void (*max_pool2d_backward)(const Tensor& grad_input, const Tensor& grad_out, const Tensor& indices);
+  // Returns where each maximum came from, in a form only the same table's max_pool2d_backward reads:
+  // the reference keeps LibTorch's int64 flat h*W+w positions (out's shape); a backend may keep less
+  // (the optimized one packs each maximum's window tap into bit planes: 2 bits for a 2x2 window).
+  Tensor (*max_pool2d)(const Tensor& out, const Tensor& input, const Pool2dParams& p);
+  void (*max_pool2d_backward)(const Tensor& grad_input, const Tensor& grad_out, const Tensor& argmax,
+                              const Pool2dParams& p);
   void (*avg_pool2d)(const Tensor& out, const Tensor& input, const Pool2dParams& p);
   void (*avg_pool2d_backward)(const Tensor& grad_input, const Tensor& grad_out, const Pool2dParams& p);
 

@@ -106,13 +106,18 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
   return out;
 }
 
-// Saves its output, not its input (out > 0 exactly where x > 0), as PyTorch does: the output is
-// usually what the next layer saves too, so conv/linear -> (norm) -> relu chains keep one tensor
-// per activation alive for backward instead of two.
+// The backward needs only where out > 0 (exactly where x > 0); the backend decides what it keeps
+// of the output for that (see KernelTable::relu_saved), and the backward runs on the same table.
 Tensor relu(const Tensor& x) {
   Tensor out = detail::unary_kernel(UnaryOp::Relu, x, "relu", false);
-  if (autograd::needs_grad({x}))
-    autograd::record("ReluBackward", out, {x}, fused_backward(BinaryOp::ReluBackward, out));
+  if (autograd::needs_grad({x})) {
+    const kernels::KernelTable& k = kernels::active_kernels();
+    autograd::record("ReluBackward", out, {x}, [&k, s = save(k.relu_saved(out))](const Tensor& g, const Needs&) {
+      Tensor grad_in = empty(g.sizes(), g.dtype());
+      k.relu_backward(grad_in, g.contiguous(), s.get());
+      return TensorList{grad_in};
+    });
+  }
   return out;
 }
 

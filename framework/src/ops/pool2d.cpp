@@ -1,6 +1,6 @@
 // max_pool2d and avg_pool2d: argument checks as PyTorch makes them, the backend's pooling kernels
-// on contiguous NCHW data, and their backward. Max pooling keeps the argmax indices of the forward
-// pass so its backward only scatters; average pooling's backward needs just the geometry.
+// on contiguous NCHW data, and their backward. Max pooling keeps where each maximum came from (in the
+// backend's own format) so its backward only scatters; average pooling's needs just the geometry.
 #include "autograd/function.h"
 #include "kernels/kernel_table.h"
 #include "tinytorch/grad_mode.h"
@@ -59,16 +59,16 @@ Tensor contiguous_no_grad(const Tensor& t) {
   return t.contiguous();
 }
 
+// The backward runs on the kernel table that ran the forward: the argmax state is in its format.
 Tensor max_pool2d_nchw(const Tensor& input, const Pool2dParams& p) {
-  const Shape out_shape = pool_output_shape(input, p);
-  Tensor out = empty(out_shape, input.dtype());
-  Tensor indices = empty(out_shape, kInt64);
-  kernels::active_kernels().max_pool2d(out, indices, contiguous_no_grad(input), p);
+  const kernels::KernelTable& k = kernels::active_kernels();
+  Tensor out = empty(pool_output_shape(input, p), input.dtype());
+  Tensor argmax = k.max_pool2d(out, contiguous_no_grad(input), p);
   if (autograd::needs_grad({input}))
     autograd::record("MaxPool2DWithIndicesBackward", out, {input},
-                     [in_shape = input.sizes(), si = save(indices)](const Tensor& g, const Needs&) {
+                     [&k, p, in_shape = input.sizes(), sa = save(argmax)](const Tensor& g, const Needs&) {
                        Tensor grad_input = empty(in_shape, g.dtype());
-                       kernels::active_kernels().max_pool2d_backward(grad_input, g.contiguous(), si.get());
+                       k.max_pool2d_backward(grad_input, g.contiguous(), sa.get(), p);
                        return TensorList{grad_input};
                      });
   return out;

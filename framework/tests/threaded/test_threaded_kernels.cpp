@@ -67,7 +67,8 @@ TEST(ThreadedKernels, MatmulForwardAndBackward) {
 
 // A batch of 16 spreads images over threads, sums the weight gradient in several slots and gets its
 // input gradient as a convolution; the strided batch of 2 splits columns (also of its input
-// gradient's stride phases) and its one weight-gradient slot by rows; 3 input channels take col2im.
+// gradient's stride phases) and its one weight-gradient slot by rows; 3 input channels take col2im;
+// relu packs its mask in word-aligned chunks per thread, max pooling its taps per plane.
 TEST(ThreadedKernels, Conv2dAndPoolingForwardAndBackward) {
   check_workload([] {
     tt::Tensor x = leaf({16, 8, 23, 23}, 3), w = leaf({24, 8, 3, 3}, 4), b = leaf({24}, 5);
@@ -76,7 +77,7 @@ TEST(ThreadedKernels, Conv2dAndPoolingForwardAndBackward) {
     tt::Tensor y = tt::conv2d(x, w, b, {1, 1}, {1, 1});
     tt::Tensor strided = tt::conv2d(small, w, b, {2, 2}, {1, 1});
     tt::Tensor few_out = tt::conv2d(few, w_few, tt::Tensor(), {2, 2}, {1, 1});
-    tt::Tensor pooled = tt::max_pool2d(y, {2, 2}) + tt::avg_pool2d(y, {2, 2});
+    tt::Tensor pooled = tt::max_pool2d(tt::relu(y), {2, 2}) + tt::avg_pool2d(y, {2, 2});
     ((pooled * pooled).sum() + (strided * strided).sum() + (few_out * few_out).sum()).backward();
     return std::vector<tt::Tensor>{pooled,     strided,  few_out,  x.grad(),    small.grad(),
                                    few.grad(), w.grad(), b.grad(), w_few.grad()};

@@ -102,16 +102,15 @@ void spread_columns(const T* src, int64_t src_stride, int64_t rows, int64_t widt
 // 0..3 so that the loop is branch-free and vectorizes; a tap replaces the running maximum when it
 // is larger or NaN (NaN wins, as in PyTorch and the reference kernel).
 template <class T>
-void max_pool_2x2_plane(const T* x, T* y, int64_t* idx, int64_t in_w, int64_t out_h, int64_t out_w) {
+void max_pool_2x2_plane(const T* x, T* y, uint8_t* taps, int64_t in_w, int64_t out_h, int64_t out_w) {
   for (int64_t oh = 0; oh < out_h; ++oh) {
     const T* top = x + 2 * oh * in_w;
     const T* bottom = top + in_w;
     T* y_row = y + oh * out_w;
-    int64_t* idx_row = idx + oh * out_w;
-    const int64_t row_start = 2 * oh * in_w;
+    uint8_t* tap_row = taps + oh * out_w;
     for (int64_t ow = 0; ow < out_w; ++ow) {
       T best = top[2 * ow];
-      int32_t tap = 0;
+      uint8_t tap = 0;
       T v = top[2 * ow + 1];
       bool take = (v > best) | (v != v);
       best = take ? v : best;
@@ -125,9 +124,33 @@ void max_pool_2x2_plane(const T* x, T* y, int64_t* idx, int64_t in_w, int64_t ou
       best = take ? v : best;
       tap = take ? 3 : tap;
       y_row[ow] = best;
-      idx_row[ow] = row_start + 2 * ow + (tap & 1) + (tap >> 1) * in_w;
+      tap_row[ow] = tap;
     }
   }
+}
+
+// Windows do not overlap, so every input cell is written once: its window's gradient if it holds
+// the window's tap, else 0 (0 + g, so that a -0 gradient arrives as +0, as the reference's sums do).
+template <class T>
+void max_pool_2x2_backward_plane(const T* gy, const uint8_t* taps, T* gx, int64_t in_h, int64_t in_w, int64_t out_h,
+                                 int64_t out_w) {
+  for (int64_t oh = 0; oh < out_h; ++oh) {
+    T* top = gx + 2 * oh * in_w;
+    T* bottom = top + in_w;
+    const T* gy_row = gy + oh * out_w;
+    const uint8_t* tap_row = taps + oh * out_w;
+    for (int64_t ow = 0; ow < out_w; ++ow) {
+      T cells[4] = {};  // indexed, not compared: random taps would mispredict every branch
+      cells[tap_row[ow] & 3] = T(0) + gy_row[ow];
+      top[2 * ow] = cells[0];
+      top[2 * ow + 1] = cells[1];
+      bottom[2 * ow] = cells[2];
+      bottom[2 * ow + 1] = cells[3];
+    }
+    std::fill(top + 2 * out_w, top + in_w, T(0));
+    std::fill(bottom + 2 * out_w, bottom + in_w, T(0));
+  }
+  std::fill(gx + 2 * out_h * in_w, gx + in_h * in_w, T(0));
 }
 
 }  // namespace

@@ -19,7 +19,8 @@ ConvPoolKernels<T> select(CpuIsa isa) {
           copy_rows<simd::ScalarLane<T>>,
           split_columns<T>,
           spread_columns<T>,
-          max_pool_2x2_plane<T>};
+          max_pool_2x2_plane<T>,
+          max_pool_2x2_backward_plane<T>};
 }
 
 }  // namespace

@@ -29,8 +29,11 @@ struct ConvPoolKernels {
   // stride phase written back into every stride-th element (the strided input gradient).
   void (*spread_columns)(const T* src, int64_t src_stride, int64_t rows, int64_t width, int64_t stride, T* dst,
                          int64_t dst_stride);
-  // 2x2 stride-2 max pooling of one plane; idx gets the flat input position of each maximum.
-  void (*max_pool_2x2)(const T* x, T* y, int64_t* idx, int64_t in_w, int64_t out_h, int64_t out_w);
+  // 2x2 stride-2 max pooling of one plane; taps gets each maximum's window tap (kh * 2 + kw).
+  void (*max_pool_2x2)(const T* x, T* y, uint8_t* taps, int64_t in_w, int64_t out_h, int64_t out_w);
+  // Its backward: each output gradient goes to its tap's cell, every other cell of the plane gets 0.
+  void (*max_pool_2x2_backward)(const T* gy, const uint8_t* taps, T* gx, int64_t in_h, int64_t in_w, int64_t out_h,
+                                int64_t out_w);
 };
 
 // The kernels for cpu_isa().

@@ -2,9 +2,9 @@
 // when cpu_isa() reports AVX-512. 4x5 dot blocks: 20 accumulators and 9 operands of 32 registers
 // (on the weight-gradient shapes of the training models, 4x5 ran at 187-224 GFLOP/s on Zen 5 where
 // 4x4 ran at 143-159; blocks with more than 20 accumulators spilled).
-// The 2x2 max pooling and the stride-2 column split are written with masked intrinsics instead:
-// their rows are often shorter than a vector (14 outputs for a 28-wide image), which leaves
-// auto-vectorized loops scalar.
+// The 2x2 max pooling (and its backward) and the stride-2 column split are written with masked
+// intrinsics instead: their rows are often shorter than a vector (14 outputs for a 28-wide image),
+// which leaves auto-vectorized loops scalar.
 #include <immintrin.h>
 
 #include "kernels/optimized/conv_pool_impl.h"
@@ -24,10 +24,9 @@ __mmask8 take_f64(__m512d v, __m512d best) {
 }
 
 // 16 outputs per step: two loads of a row cover 32 inputs, split into even and odd columns.
-void max_pool_2x2_f32(const float* x, float* y, int64_t* idx, int64_t in_w, int64_t out_h, int64_t out_w) {
+void max_pool_2x2_f32(const float* x, float* y, uint8_t* taps, int64_t in_w, int64_t out_h, int64_t out_w) {
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
-  const __m512i down = _mm512_set1_epi32(static_cast<int32_t>(in_w));
   for (int64_t oh = 0; oh < out_h; ++oh) {
     const float* top = x + 2 * oh * in_w;
     const float* bottom = top + in_w;
@@ -40,37 +39,23 @@ void max_pool_2x2_f32(const float* x, float* y, int64_t* idx, int64_t in_w, int6
       const __m512 b0 = _mm512_maskz_loadu_ps(lo, bottom + 2 * ow),
                    b1 = _mm512_maskz_loadu_ps(hi, bottom + 2 * ow + 16);
       __m512 best = _mm512_permutex2var_ps(t0, even, t1);
-      __m512i at = even;  // offset of the winner from the window row start, as 2 * lane + tap offset
-      __m512 v = _mm512_permutex2var_ps(t0, odd, t1);
-      __mmask16 take = take_f32(v, best);
-      best = _mm512_mask_mov_ps(best, take, v);
-      at = _mm512_mask_mov_epi32(at, take, odd);
-      v = _mm512_permutex2var_ps(b0, even, b1);
-      take = take_f32(v, best);
-      best = _mm512_mask_mov_ps(best, take, v);
-      at = _mm512_mask_mov_epi32(at, take, _mm512_add_epi32(even, down));
-      v = _mm512_permutex2var_ps(b0, odd, b1);
-      take = take_f32(v, best);
-      best = _mm512_mask_mov_ps(best, take, v);
-      at = _mm512_mask_mov_epi32(at, take, _mm512_add_epi32(odd, down));
+      __m512i tap = _mm512_setzero_si512();
+      for (int t = 1; t < 4; ++t) {
+        const __m512 v = _mm512_permutex2var_ps(t < 2 ? t0 : b0, t % 2 ? odd : even, t < 2 ? t1 : b1);
+        const __mmask16 take = take_f32(v, best);
+        best = _mm512_mask_mov_ps(best, take, v);
+        tap = _mm512_mask_mov_epi32(tap, take, _mm512_set1_epi32(t));
+      }
       _mm512_mask_storeu_ps(y + oh * out_w + ow, out_mask, best);
-      const __m512i base = _mm512_set1_epi64(2 * oh * in_w + 2 * ow);
-      int64_t* idx_out = idx + oh * out_w + ow;
-      _mm512_mask_storeu_epi64(
-          idx_out, static_cast<__mmask8>(out_mask),
-          _mm512_add_epi64(base, _mm512_maskz_cvtepi32_epi64(0xFF, _mm512_maskz_extracti64x4_epi64(0xFF, at, 0))));
-      _mm512_mask_storeu_epi64(
-          idx_out + 8, static_cast<__mmask8>(out_mask >> 8),
-          _mm512_add_epi64(base, _mm512_maskz_cvtepi32_epi64(0xFF, _mm512_maskz_extracti64x4_epi64(0xFF, at, 1))));
+      _mm_mask_storeu_epi8(taps + oh * out_w + ow, out_mask, _mm512_maskz_cvtepi32_epi8(out_mask, tap));
     }
   }
 }
 
 // 8 outputs per step, as above with 64-bit lanes.
-void max_pool_2x2_f64(const double* x, double* y, int64_t* idx, int64_t in_w, int64_t out_h, int64_t out_w) {
+void max_pool_2x2_f64(const double* x, double* y, uint8_t* taps, int64_t in_w, int64_t out_h, int64_t out_w) {
   const __m512i even = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
   const __m512i odd = _mm512_add_epi64(even, _mm512_set1_epi64(1));
-  const __m512i down = _mm512_set1_epi64(in_w);
   for (int64_t oh = 0; oh < out_h; ++oh) {
     const double* top = x + 2 * oh * in_w;
     const double* bottom = top + in_w;
@@ -83,24 +68,78 @@ void max_pool_2x2_f64(const double* x, double* y, int64_t* idx, int64_t in_w, in
       const __m512d b0 = _mm512_maskz_loadu_pd(lo, bottom + 2 * ow),
                     b1 = _mm512_maskz_loadu_pd(hi, bottom + 2 * ow + 8);
       __m512d best = _mm512_permutex2var_pd(t0, even, t1);
-      __m512i at = even;
-      __m512d v = _mm512_permutex2var_pd(t0, odd, t1);
-      __mmask8 take = take_f64(v, best);
-      best = _mm512_mask_mov_pd(best, take, v);
-      at = _mm512_mask_mov_epi64(at, take, odd);
-      v = _mm512_permutex2var_pd(b0, even, b1);
-      take = take_f64(v, best);
-      best = _mm512_mask_mov_pd(best, take, v);
-      at = _mm512_mask_mov_epi64(at, take, _mm512_add_epi64(even, down));
-      v = _mm512_permutex2var_pd(b0, odd, b1);
-      take = take_f64(v, best);
-      best = _mm512_mask_mov_pd(best, take, v);
-      at = _mm512_mask_mov_epi64(at, take, _mm512_add_epi64(odd, down));
+      __m512i tap = _mm512_setzero_si512();
+      for (int t = 1; t < 4; ++t) {
+        const __m512d v = _mm512_permutex2var_pd(t < 2 ? t0 : b0, t % 2 ? odd : even, t < 2 ? t1 : b1);
+        const __mmask8 take = take_f64(v, best);
+        best = _mm512_mask_mov_pd(best, take, v);
+        tap = _mm512_mask_mov_epi64(tap, take, _mm512_set1_epi64(t));
+      }
       _mm512_mask_storeu_pd(y + oh * out_w + ow, out_mask, best);
-      _mm512_mask_storeu_epi64(idx + oh * out_w + ow, out_mask,
-                               _mm512_add_epi64(_mm512_set1_epi64(2 * oh * in_w + 2 * ow), at));
+      _mm_mask_storeu_epi8(taps + oh * out_w + ow, out_mask, _mm512_maskz_cvtepi64_epi8(out_mask, tap));
     }
   }
+}
+
+// The backward of the above: 16 outputs per step spread their gradient (0 + g) to the cell of their
+// tap and 0 to the window's other three cells, two rows of 32 inputs interleaved from four vectors.
+void max_pool_2x2_backward_f32(const float* gy, const uint8_t* taps, float* gx, int64_t in_h, int64_t in_w,
+                               int64_t out_h, int64_t out_w) {
+  const __m512i first_half = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i second_half = _mm512_add_epi32(first_half, _mm512_set1_epi32(8));
+  const __m512 zero = _mm512_setzero_ps();
+  for (int64_t oh = 0; oh < out_h; ++oh) {
+    float* top = gx + 2 * oh * in_w;
+    float* bottom = top + in_w;
+    for (int64_t ow = 0; ow < out_w; ow += 16) {
+      const int64_t n = std::min<int64_t>(16, out_w - ow);
+      const uint32_t in_mask = n == 16 ? ~0u : (1u << (2 * n)) - 1;
+      const __mmask16 lo = static_cast<__mmask16>(in_mask), hi = static_cast<__mmask16>(in_mask >> 16);
+      const __mmask16 out_mask = static_cast<__mmask16>((1u << n) - 1);
+      const __m512 g = _mm512_add_ps(zero, _mm512_maskz_loadu_ps(out_mask, gy + oh * out_w + ow));
+      const __m512i tap = _mm512_maskz_cvtepu8_epi32(0xFFFF, _mm_maskz_loadu_epi8(out_mask, taps + oh * out_w + ow));
+      __m512 cell[4];
+      for (int t = 0; t < 4; ++t) cell[t] = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(tap, _mm512_set1_epi32(t)), g);
+      for (int row = 0; row < 2; ++row) {
+        float* dst = (row == 0 ? top : bottom) + 2 * ow;
+        _mm512_mask_storeu_ps(dst, lo, _mm512_permutex2var_ps(cell[2 * row], first_half, cell[2 * row + 1]));
+        _mm512_mask_storeu_ps(dst + 16, hi, _mm512_permutex2var_ps(cell[2 * row], second_half, cell[2 * row + 1]));
+      }
+    }
+    std::fill(top + 2 * out_w, top + in_w, 0.0f);
+    std::fill(bottom + 2 * out_w, bottom + in_w, 0.0f);
+  }
+  std::fill(gx + 2 * out_h * in_w, gx + in_h * in_w, 0.0f);
+}
+
+// 8 outputs per step, as above with 64-bit lanes.
+void max_pool_2x2_backward_f64(const double* gy, const uint8_t* taps, double* gx, int64_t in_h, int64_t in_w,
+                               int64_t out_h, int64_t out_w) {
+  const __m512i first_half = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
+  const __m512i second_half = _mm512_add_epi64(first_half, _mm512_set1_epi64(4));
+  const __m512d zero = _mm512_setzero_pd();
+  for (int64_t oh = 0; oh < out_h; ++oh) {
+    double* top = gx + 2 * oh * in_w;
+    double* bottom = top + in_w;
+    for (int64_t ow = 0; ow < out_w; ow += 8) {
+      const int64_t n = std::min<int64_t>(8, out_w - ow);
+      const uint32_t in_mask = (1u << (2 * n)) - 1;
+      const __mmask8 lo = static_cast<__mmask8>(in_mask), hi = static_cast<__mmask8>(in_mask >> 8);
+      const __mmask8 out_mask = static_cast<__mmask8>((1u << n) - 1);
+      const __m512d g = _mm512_add_pd(zero, _mm512_maskz_loadu_pd(out_mask, gy + oh * out_w + ow));
+      const __m512i tap = _mm512_maskz_cvtepu8_epi64(0xFF, _mm_maskz_loadu_epi8(out_mask, taps + oh * out_w + ow));
+      __m512d cell[4];
+      for (int t = 0; t < 4; ++t) cell[t] = _mm512_maskz_mov_pd(_mm512_cmpeq_epi64_mask(tap, _mm512_set1_epi64(t)), g);
+      for (int row = 0; row < 2; ++row) {
+        double* dst = (row == 0 ? top : bottom) + 2 * ow;
+        _mm512_mask_storeu_pd(dst, lo, _mm512_permutex2var_pd(cell[2 * row], first_half, cell[2 * row + 1]));
+        _mm512_mask_storeu_pd(dst + 8, hi, _mm512_permutex2var_pd(cell[2 * row], second_half, cell[2 * row + 1]));
+      }
+    }
+    std::fill(top + 2 * out_w, top + in_w, 0.0);
+    std::fill(bottom + 2 * out_w, bottom + in_w, 0.0);
+  }
+  std::fill(gx + 2 * out_h * in_w, gx + in_h * in_w, 0.0);
 }
 
 __m512 permute_pair(__m512 lo, __m512i index, __m512 hi) { return _mm512_permutex2var_ps(lo, index, hi); }
@@ -161,13 +200,23 @@ void spread_columns_avx512(const typename V::Scalar* src, int64_t src_stride, in
 }  // namespace
 
 ConvPoolKernels<float> conv_pool_kernels_avx512(float) {
-  return {dot_rows<simd::Avx512F32, 4, 5>,       gather_rows<simd::Avx512F32>,           copy_rows<simd::Avx512F32>,
-          split_columns_avx512<simd::Avx512F32>, spread_columns_avx512<simd::Avx512F32>, max_pool_2x2_f32};
+  return {dot_rows<simd::Avx512F32, 4, 5>,
+          gather_rows<simd::Avx512F32>,
+          copy_rows<simd::Avx512F32>,
+          split_columns_avx512<simd::Avx512F32>,
+          spread_columns_avx512<simd::Avx512F32>,
+          max_pool_2x2_f32,
+          max_pool_2x2_backward_f32};
 }
 
 ConvPoolKernels<double> conv_pool_kernels_avx512(double) {
-  return {dot_rows<simd::Avx512F64, 4, 5>,       gather_rows<simd::Avx512F64>,           copy_rows<simd::Avx512F64>,
-          split_columns_avx512<simd::Avx512F64>, spread_columns_avx512<simd::Avx512F64>, max_pool_2x2_f64};
+  return {dot_rows<simd::Avx512F64, 4, 5>,
+          gather_rows<simd::Avx512F64>,
+          copy_rows<simd::Avx512F64>,
+          split_columns_avx512<simd::Avx512F64>,
+          spread_columns_avx512<simd::Avx512F64>,
+          max_pool_2x2_f64,
+          max_pool_2x2_backward_f64};
 }
 
 }  // namespace tinytorch::kernels::optimized

@@ -26,6 +26,9 @@ void copy(const Tensor& dst, const Tensor& src);
 void unary(UnaryOp op, const Tensor& out, const Tensor& in, double p0, double p1);
 void binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha);
 void where(const Tensor& out, const Tensor& condition, const Tensor& a, const Tensor& b);
+// relu's saved state: a bit per element (f32, f64) instead of the output.
+Tensor relu_saved(const Tensor& out);
+void relu_backward(const Tensor& grad_in, const Tensor& grad_out, const Tensor& saved);
 void reduce(ReduceOp op, const Tensor& out, const Tensor& in);
 void arg_reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t dim);
 void softmax(const Tensor& out, const Tensor& in, int64_t dim, bool log);
@@ -39,9 +42,10 @@ void conv2d_backward_input(const Tensor& grad_input, const Tensor& grad_out, con
 void conv2d_backward_weight(const Tensor& grad_weight, const Tensor& grad_out, const Tensor& input,
                             const Conv2dParams& p);
 
-// Pooling threaded over the N * C planes, with a fast path for 2x2 stride-2 windows.
-void max_pool2d(const Tensor& out, const Tensor& indices, const Tensor& input, const Pool2dParams& p);
-void max_pool2d_backward(const Tensor& grad_input, const Tensor& grad_out, const Tensor& indices);
+// Pooling threaded over the N * C planes, with a fast path for 2x2 stride-2 windows. Max pooling
+// keeps each maximum's window tap in bit planes (BitPlaneKernels) instead of int64 positions.
+Tensor max_pool2d(const Tensor& out, const Tensor& input, const Pool2dParams& p);
+void max_pool2d_backward(const Tensor& grad_input, const Tensor& grad_out, const Tensor& argmax, const Pool2dParams& p);
 void avg_pool2d(const Tensor& out, const Tensor& input, const Pool2dParams& p);
 void avg_pool2d_backward(const Tensor& grad_input, const Tensor& grad_out, const Pool2dParams& p);
 

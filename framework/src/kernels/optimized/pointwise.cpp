@@ -10,6 +10,7 @@
 #include "kernels/optimized/span_kernels.h"
 #include "kernels/reference/reference_kernels.h"
 #include "kernels/reference/strided_loop.h"
+#include "tinytorch/ops/creation.h"
 
 namespace tinytorch::kernels::optimized {
 namespace {
@@ -213,6 +214,32 @@ void where_typed(const Tensor& out, const Tensor& condition, const Tensor& a, co
   });
 }
 
+// relu's mask is packed and read in whole 64-bit words, so threads split it at word boundaries.
+constexpr int64_t kMaskWordGrain = kCheapGrain / 64;
+
+template <class T>
+Tensor relu_mask(const Tensor& out) {
+  const int64_t n = out.numel();
+  Tensor words = empty({bit_plane_words(n, 1)}, kInt64);
+  const T* y = out.data_ptr<T>();
+  uint64_t* w = reinterpret_cast<uint64_t*>(words.data_ptr<int64_t>());
+  parallel_for(0, words.numel(), kMaskWordGrain, [&](int64_t first, int64_t last) {
+    spans<T>().positive_bits(w + first, y + 64 * first, std::min(n, 64 * last) - 64 * first);
+  });
+  return words;
+}
+
+template <class T>
+void relu_mask_backward(const Tensor& grad_in, const Tensor& grad_out, const Tensor& mask) {
+  const int64_t n = grad_in.numel();
+  const T* g = grad_out.data_ptr<T>();
+  T* gi = grad_in.data_ptr<T>();
+  const uint64_t* w = reinterpret_cast<const uint64_t*>(mask.data_ptr<int64_t>());
+  parallel_for(0, mask.numel(), kMaskWordGrain, [&](int64_t first, int64_t last) {
+    spans<T>().select_bits(gi + 64 * first, g + 64 * first, w + first, std::min(n, 64 * last) - 64 * first);
+  });
+}
+
 }  // namespace
 
 void fill(const Tensor& out, double value) {
@@ -258,6 +285,22 @@ void where(const Tensor& out, const Tensor& condition, const Tensor& a, const Te
     case DType::Float64: return where_typed<double>(out, condition, a, b);
     default: return reference::where(out, condition, a, b);
   }
+}
+
+// f32 and f64 outputs keep one bit per element; others keep the output, as the reference.
+Tensor relu_saved(const Tensor& out) {
+  if (!out.is_contiguous()) return reference::relu_saved(out);
+  switch (out.dtype()) {
+    case DType::Float32: return relu_mask<float>(out);
+    case DType::Float64: return relu_mask<double>(out);
+    default: return reference::relu_saved(out);
+  }
+}
+
+void relu_backward(const Tensor& grad_in, const Tensor& grad_out, const Tensor& saved) {
+  if (saved.dtype() == grad_out.dtype()) return reference::relu_backward(grad_in, grad_out, saved);
+  if (grad_out.dtype() == DType::Float32) return relu_mask_backward<float>(grad_in, grad_out, saved);
+  relu_mask_backward<double>(grad_in, grad_out, saved);
 }
 
 }  // namespace tinytorch::kernels::optimized

@@ -1,5 +1,7 @@
 // Optimized max and average pooling over contiguous NCHW tensors: planes (n, c) are independent, so
-// they are spread over threads, and every result is computed exactly as with one thread. The common
+// they are spread over threads, and every result is computed exactly as with one thread. Max
+// pooling keeps, per output, its maximum's tap in the window in bit planes (2 bits for 2x2 instead
+// of an int64 position), which its backward turns back into input cells. The common
 // 2x2, stride-2, unpadded window has its own branch-free loops; other windows clip their taps to the
 // input once per output row and column instead of testing every tap.
 #include <algorithm>
@@ -8,8 +10,11 @@
 #include "kernels/dispatch.h"
 #include "kernels/optimized/conv_pool_kernels.h"
 #include "kernels/optimized/optimized_kernels.h"
+#include "kernels/optimized/span_kernels.h"
 #include "kernels/optimized/thread_pool.h"
+#include "kernels/optimized/thread_scratch.h"
 #include "kernels/reference/reference_kernels.h"
+#include "tinytorch/ops/creation.h"
 
 namespace tinytorch::kernels::optimized {
 namespace {
@@ -54,39 +59,50 @@ TapRange valid_taps(int64_t start, int64_t kernel, int64_t dilation, int64_t siz
 // Replaces the running maximum when `value` is larger or NaN (NaN wins, as in PyTorch and the
 // reference kernel).
 template <class T>
-void take_max(T value, int64_t at, T& best, int64_t& best_at) {
+void take_max(T value, int64_t tap, T& best, int64_t& best_tap) {
   const bool take = (value > best) | (value != value);
   best = take ? value : best;
-  best_at = take ? at : best_at;
+  best_tap = take ? tap : best_tap;
 }
 
+// taps[o] = kh * kernel_w + kw of output o's maximum. A window that misses the input (only dilated
+// ones can) outputs 0 with tap 0, which its backward recognises by the tap's cell lying outside.
 template <class T>
-void max_pool_plane(const PlaneShape& s, const Pool2dParams& p, const T* x, T* y, int64_t* idx) {
+void max_pool_plane(const PlaneShape& s, const Pool2dParams& p, const T* x, T* y, uint8_t* taps) {
   for (int64_t oh = 0; oh < s.out_h; ++oh) {
     const int64_t h0 = oh * p.stride[0] - p.padding[0];
     const TapRange kh_range = valid_taps(h0, p.kernel[0], p.dilation[0], s.in_h);
     for (int64_t ow = 0; ow < s.out_w; ++ow) {
       const int64_t w0 = ow * p.stride[1] - p.padding[1];
       const TapRange kw_range = valid_taps(w0, p.kernel[1], p.dilation[1], s.in_w);
-      if (kh_range.lo == kh_range.hi || kw_range.lo == kw_range.hi) {
-        // Only dilated windows can miss the input entirely; mark them as the reference does.
-        y[oh * s.out_w + ow] = T(0);
-        idx[oh * s.out_w + ow] = -1;
-        continue;
-      }
-      int64_t best_at = (h0 + kh_range.lo * p.dilation[0]) * s.in_w + w0 + kw_range.lo * p.dilation[1];
-      T best = x[best_at];
-      for (int64_t kh = kh_range.lo; kh < kh_range.hi; ++kh) {
-        const int64_t row = (h0 + kh * p.dilation[0]) * s.in_w;
-        for (int64_t kw = kw_range.lo; kw < kw_range.hi; ++kw) {
-          const int64_t at = row + w0 + kw * p.dilation[1];
-          take_max(x[at], at, best, best_at);
+      T best = T(0);
+      int64_t best_tap = 0;
+      if (kh_range.lo < kh_range.hi && kw_range.lo < kw_range.hi) {
+        best = x[(h0 + kh_range.lo * p.dilation[0]) * s.in_w + w0 + kw_range.lo * p.dilation[1]];
+        best_tap = kh_range.lo * p.kernel[1] + kw_range.lo;
+        for (int64_t kh = kh_range.lo; kh < kh_range.hi; ++kh) {
+          const T* row = x + (h0 + kh * p.dilation[0]) * s.in_w + w0;
+          for (int64_t kw = kw_range.lo; kw < kw_range.hi; ++kw)
+            take_max(row[kw * p.dilation[1]], kh * p.kernel[1] + kw, best, best_tap);
         }
       }
       y[oh * s.out_w + ow] = best;
-      idx[oh * s.out_w + ow] = best_at;
+      taps[oh * s.out_w + ow] = static_cast<uint8_t>(best_tap);
     }
   }
+}
+
+// Each output gradient goes to its window's maximum; overlapping windows add up in output order.
+template <class T>
+void max_pool_backward_plane(const PlaneShape& s, const Pool2dParams& p, const T* gy, const uint8_t* taps, T* gx) {
+  std::fill(gx, gx + s.in_plane(), T(0));
+  for (int64_t oh = 0; oh < s.out_h; ++oh)
+    for (int64_t ow = 0; ow < s.out_w; ++ow) {
+      const int64_t o = oh * s.out_w + ow;
+      const int64_t ih = oh * p.stride[0] - p.padding[0] + taps[o] / p.kernel[1] * p.dilation[0];
+      const int64_t iw = ow * p.stride[1] - p.padding[1] + taps[o] % p.kernel[1] * p.dilation[1];
+      if (ih >= 0 && ih < s.in_h && iw >= 0 && iw < s.in_w) gx[ih * s.in_w + iw] += gy[o];
+    }
 }
 
 template <class T>
@@ -162,38 +178,60 @@ void avg_pool_backward_plane(const PlaneShape& s, const Pool2dParams& p, const T
     }
 }
 
+// Window taps are stored in bit planes of tap_bits(p) bits, each plane's codes from a fresh word
+// (so threads never share one); windows of more than 256 taps keep the reference's positions.
+bool keeps_taps(const Pool2dParams& p) { return p.kernel[0] * p.kernel[1] <= 256; }
+
+int tap_bits(const Pool2dParams& p) {
+  int bits = 1;
+  while ((int64_t{1} << bits) < p.kernel[0] * p.kernel[1]) ++bits;
+  return bits;
+}
+
+constexpr int kTapScratch = 0;
+
 template <class T>
-void max_pool_typed(const Tensor& out, const Tensor& indices, const Tensor& input, const Pool2dParams& p) {
+Tensor max_pool_typed(const Tensor& out, const Tensor& input, const Pool2dParams& p) {
   const PlaneShape s = plane_shape(input, out);
+  const int bits = tap_bits(p);
+  const int64_t plane_words = bit_plane_words(s.out_plane(), bits);
+  Tensor argmax = empty({s.planes, plane_words}, kInt64);
   const T* x = input.data_ptr<T>();
   T* y = out.data_ptr<T>();
-  int64_t* idx = indices.data_ptr<int64_t>();
+  uint64_t* words = reinterpret_cast<uint64_t*>(argmax.data_ptr<int64_t>());
   const bool fast = is_2x2_stride_2(p);
   for_each_plane(s, [&](int64_t plane) {
     const T* x_plane = x + plane * s.in_plane();
     T* y_plane = y + plane * s.out_plane();
-    int64_t* idx_plane = idx + plane * s.out_plane();
+    uint8_t* taps = thread_scratch<uint8_t, kTapScratch>(s.out_plane());
     if (fast)
-      conv_pool_kernels(T{}).max_pool_2x2(x_plane, y_plane, idx_plane, s.in_w, s.out_h, s.out_w);
+      conv_pool_kernels(T{}).max_pool_2x2(x_plane, y_plane, taps, s.in_w, s.out_h, s.out_w);
     else
-      max_pool_plane(s, p, x_plane, y_plane, idx_plane);
+      max_pool_plane(s, p, x_plane, y_plane, taps);
+    span_kernels().bits.pack(words + plane * plane_words, taps, s.out_plane(), bits);
   });
+  return argmax;
 }
 
-// Each output gradient goes to its window's maximum; overlapping windows add up in output order.
 template <class T>
-void max_pool_backward_typed(const Tensor& grad_input, const Tensor& grad_out, const Tensor& indices) {
+void max_pool_backward_typed(const Tensor& grad_input, const Tensor& grad_out, const Tensor& argmax,
+                             const Pool2dParams& p) {
   const PlaneShape s = plane_shape(grad_input, grad_out);
+  const int bits = tap_bits(p);
+  const int64_t plane_words = bit_plane_words(s.out_plane(), bits);
   const T* gy = grad_out.data_ptr<T>();
-  const int64_t* idx = indices.data_ptr<int64_t>();
+  const uint64_t* words = reinterpret_cast<const uint64_t*>(argmax.data_ptr<int64_t>());
   T* gx = grad_input.data_ptr<T>();
+  const bool fast = is_2x2_stride_2(p);
   for_each_plane(s, [&](int64_t plane) {
     const T* gy_plane = gy + plane * s.out_plane();
-    const int64_t* idx_plane = idx + plane * s.out_plane();
     T* gx_plane = gx + plane * s.in_plane();
-    std::fill(gx_plane, gx_plane + s.in_plane(), T(0));
-    for (int64_t o = 0; o < s.out_plane(); ++o)
-      if (idx_plane[o] >= 0) gx_plane[idx_plane[o]] += gy_plane[o];
+    uint8_t* taps = thread_scratch<uint8_t, kTapScratch>(s.out_plane());
+    span_kernels().bits.unpack(taps, words + plane * plane_words, s.out_plane(), bits);
+    if (fast)
+      conv_pool_kernels(T{}).max_pool_2x2_backward(gy_plane, taps, gx_plane, s.in_h, s.in_w, s.out_h, s.out_w);
+    else
+      max_pool_backward_plane(s, p, gy_plane, taps, gx_plane);
   });
 }
 
@@ -229,21 +267,18 @@ bool fast_dtype(DType dtype) { return dtype == DType::Float32 || dtype == DType:
 
 }  // namespace
 
-void max_pool2d(const Tensor& out, const Tensor& indices, const Tensor& input, const Pool2dParams& p) {
-  if (!fast_dtype(out.dtype()) || out.numel() == 0) return reference::max_pool2d(out, indices, input, p);
-  if (out.dtype() == DType::Float32)
-    max_pool_typed<float>(out, indices, input, p);
-  else
-    max_pool_typed<double>(out, indices, input, p);
+Tensor max_pool2d(const Tensor& out, const Tensor& input, const Pool2dParams& p) {
+  if (!fast_dtype(out.dtype()) || !keeps_taps(p)) return reference::max_pool2d(out, input, p);
+  if (out.dtype() == DType::Float32) return max_pool_typed<float>(out, input, p);
+  return max_pool_typed<double>(out, input, p);
 }
 
-void max_pool2d_backward(const Tensor& grad_input, const Tensor& grad_out, const Tensor& indices) {
-  if (!fast_dtype(grad_input.dtype()) || grad_input.numel() == 0)
-    return reference::max_pool2d_backward(grad_input, grad_out, indices);
-  if (grad_input.dtype() == DType::Float32)
-    max_pool_backward_typed<float>(grad_input, grad_out, indices);
-  else
-    max_pool_backward_typed<double>(grad_input, grad_out, indices);
+void max_pool2d_backward(const Tensor& grad_input, const Tensor& grad_out, const Tensor& argmax,
+                         const Pool2dParams& p) {
+  if (!fast_dtype(grad_input.dtype()) || !keeps_taps(p))
+    return reference::max_pool2d_backward(grad_input, grad_out, argmax, p);
+  if (grad_input.dtype() == DType::Float32) return max_pool_backward_typed<float>(grad_input, grad_out, argmax, p);
+  max_pool_backward_typed<double>(grad_input, grad_out, argmax, p);
 }
 
 void avg_pool2d(const Tensor& out, const Tensor& input, const Pool2dParams& p) {

@@ -8,8 +8,8 @@
 namespace tinytorch::kernels::optimized {
 namespace {
 
-struct Sse2Sqrt {
-  static void run(float* out, const float* x, int64_t n, bool reciprocal) {
+struct Sse2Loops : PortableBitPlanes {
+  static void sqrt(float* out, const float* x, int64_t n, bool reciprocal) {
     const __m128 one = _mm_set1_ps(1.0f);
     int64_t i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -18,7 +18,7 @@ struct Sse2Sqrt {
     }
     for (; i < n; ++i) out[i] = reciprocal ? 1.0f / std::sqrt(x[i]) : std::sqrt(x[i]);
   }
-  static void run(double* out, const double* x, int64_t n, bool reciprocal) {
+  static void sqrt(double* out, const double* x, int64_t n, bool reciprocal) {
     const __m128d one = _mm_set1_pd(1.0);
     int64_t i = 0;
     for (; i + 2 <= n; i += 2) {
@@ -32,7 +32,7 @@ struct Sse2Sqrt {
 }  // namespace
 
 const IsaKernels& span_kernels_baseline() {
-  static const IsaKernels kernels = make_isa_kernels<Sse2Sqrt>();
+  static const IsaKernels kernels = make_isa_kernels<Sse2Loops>();
   return kernels;
 }
 

@@ -39,11 +39,27 @@ struct SpanKernels {
   void (*softmax_backward_rows)(T* grad_in, const T* grad_out, const T* y, int64_t rows, int64_t n, bool log);
   void (*softmax_backward_columns)(T* grad_in, const T* grad_out, const T* y, int64_t n, int64_t inner, bool log,
                                    T* scratch);
+  // relu's saved mask: bit i of the bit-plane words (BitPlaneKernels, 1 bit) = x[i] > 0.
+  void (*positive_bits)(uint64_t* words, const T* x, int64_t n);
+  // out[i] = bit i of words ? g[i] : 0 (as 0 + g, so -0 arrives as +0, as the reference's sums do).
+  void (*select_bits)(T* out, const T* g, const uint64_t* words, int64_t n);
 };
+
+// Bit planes of small codes, the compact saved state of relu (1 bit) and max pooling (the window tap
+// of each maximum): codes [64 k, 64 k + 64) of `bits` bits each (bits <= 8) fill words
+// [k * bits, k * bits + bits), word b holding bit b of code 64 k + j at bit j; a last partial group
+// leaves its upper bits 0. n codes take bit_plane_words(n, bits) words.
+struct BitPlaneKernels {
+  void (*pack)(uint64_t* words, const uint8_t* codes, int64_t n, int bits);
+  void (*unpack)(uint8_t* codes, const uint64_t* words, int64_t n, int bits);
+};
+
+constexpr int64_t bit_plane_words(int64_t n, int bits) { return (n + 63) / 64 * bits; }
 
 struct IsaKernels {
   SpanKernels<float> f32;
   SpanKernels<double> f64;
+  BitPlaneKernels bits;
 };
 
 // Kernels compiled for `isa` (which the CPU must support); span_kernels(cpu_isa()) is the default.

@@ -6,8 +6,8 @@
 namespace tinytorch::kernels::optimized {
 namespace {
 
-struct Avx2Sqrt {
-  static void run(float* out, const float* x, int64_t n, bool reciprocal) {
+struct Avx2Loops : PortableBitPlanes {
+  static void sqrt(float* out, const float* x, int64_t n, bool reciprocal) {
     const __m256 one = _mm256_set1_ps(1.0f);
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -16,7 +16,7 @@ struct Avx2Sqrt {
     }
     for (; i < n; ++i) out[i] = reciprocal ? 1.0f / std::sqrt(x[i]) : std::sqrt(x[i]);
   }
-  static void run(double* out, const double* x, int64_t n, bool reciprocal) {
+  static void sqrt(double* out, const double* x, int64_t n, bool reciprocal) {
     const __m256d one = _mm256_set1_pd(1.0);
     int64_t i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -30,7 +30,7 @@ struct Avx2Sqrt {
 }  // namespace
 
 const IsaKernels& span_kernels_avx2() {
-  static const IsaKernels kernels = make_isa_kernels<Avx2Sqrt>();
+  static const IsaKernels kernels = make_isa_kernels<Avx2Loops>();
   return kernels;
 }
 

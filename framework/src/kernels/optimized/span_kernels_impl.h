@@ -1,6 +1,7 @@
 // Span-kernel templates (see span_kernels.h), written as plain loops that GCC vectorizes for the
-// ISA of the including translation unit. make_isa_kernels<Sqrt>() builds the function table; the
-// Sqrt policy supplies the square-root loop (std::sqrt sets errno, which blocks vectorization).
+// ISA of the including translation unit. make_isa_kernels<Loops>() builds the function table; the
+// Loops policy supplies what GCC does not vectorize: the square-root loop (std::sqrt sets errno) and
+// the bit-plane packing (PortableBitPlanes where the ISA has no mask registers).
 // Unnamed namespace: each ISA's translation unit gets its own copy (no cross-ISA inline merging).
 #pragma once
 
@@ -74,15 +75,15 @@ void map_binary(O* out, const T* a, int64_t a_step, const T* b, int64_t b_step, 
   }
 }
 
-template <class Sqrt, class T>
+template <class Loops, class T>
 void unary_span(UnaryOp op, T* out, const T* x, int64_t n, double p0, double p1) {
   const auto run = [&](auto f) { map_unary(out, x, n, f); };
   switch (op) {
     case UnaryOp::Neg: return run([](T v) { return -v; });
     case UnaryOp::Exp: return run([](T v) { return exp_t(v); });
     case UnaryOp::Log: return run([](T v) { return log_t(v); });
-    case UnaryOp::Sqrt: return Sqrt::run(out, x, n, false);
-    case UnaryOp::Rsqrt: return Sqrt::run(out, x, n, true);
+    case UnaryOp::Sqrt: return Loops::sqrt(out, x, n, false);
+    case UnaryOp::Rsqrt: return Loops::sqrt(out, x, n, true);
     case UnaryOp::Abs: return run([](T v) { return v < 0 ? -v : v; });
     case UnaryOp::Relu: return run([](T v) { return (v > 0 || v != v) ? v : T(0); });
     case UnaryOp::Sigmoid: return run([](T v) { return sigmoid_t(v); });
@@ -321,10 +322,53 @@ void softmax_backward_columns_span(T* grad_in, const T* grad_out, const T* y, in
     }
 }
 
-template <class Sqrt, class T>
+// Bit-plane packing with plain shifts (see BitPlaneKernels).
+struct PortableBitPlanes {
+  static void pack_bits(uint64_t* words, const uint8_t* codes, int64_t n, int bits) {
+    for (int64_t first = 0; first < n; first += 64) {
+      const int64_t m = std::min<int64_t>(64, n - first);
+      for (int b = 0; b < bits; ++b) {
+        uint64_t word = 0;
+        for (int64_t j = 0; j < m; ++j) word |= static_cast<uint64_t>((codes[first + j] >> b) & 1) << j;
+        words[first / 64 * bits + b] = word;
+      }
+    }
+  }
+  static void unpack_bits(uint8_t* codes, const uint64_t* words, int64_t n, int bits) {
+    for (int64_t first = 0; first < n; first += 64) {
+      const int64_t m = std::min<int64_t>(64, n - first);
+      for (int64_t j = 0; j < m; ++j) {
+        uint8_t code = 0;
+        for (int b = 0; b < bits; ++b) code |= static_cast<uint8_t>(((words[first / 64 * bits + b] >> j) & 1) << b);
+        codes[first + j] = code;
+      }
+    }
+  }
+  // Through 64 one-bit codes at a time, which the compare and select loops vectorize over.
+  template <class T>
+  static void positive_bits(uint64_t* words, const T* x, int64_t n) {
+    uint8_t codes[64];
+    for (int64_t first = 0; first < n; first += 64) {
+      const int64_t m = std::min<int64_t>(64, n - first);
+      for (int64_t j = 0; j < m; ++j) codes[j] = x[first + j] > T(0);
+      pack_bits(words + first / 64, codes, m, 1);
+    }
+  }
+  template <class T>
+  static void select_bits(T* out, const T* g, const uint64_t* words, int64_t n) {
+    uint8_t codes[64];
+    for (int64_t first = 0; first < n; first += 64) {
+      const int64_t m = std::min<int64_t>(64, n - first);
+      unpack_bits(codes, words + first / 64, m, 1);
+      for (int64_t j = 0; j < m; ++j) out[first + j] = codes[j] ? T(0) + g[first + j] : T(0);
+    }
+  }
+};
+
+template <class Loops, class T>
 SpanKernels<T> make_span_kernels() {
   SpanKernels<T> k{};
-  k.unary = unary_span<Sqrt, T>;
+  k.unary = unary_span<Loops, T>;
   k.binary = binary_span<T>;
   k.compare = compare_span<T>;
   k.sum = sum_span<T>;
@@ -334,12 +378,15 @@ SpanKernels<T> make_span_kernels() {
   k.softmax_columns = softmax_columns_span<T>;
   k.softmax_backward_rows = softmax_backward_rows_span<T>;
   k.softmax_backward_columns = softmax_backward_columns_span<T>;
+  k.positive_bits = Loops::template positive_bits<T>;
+  k.select_bits = Loops::template select_bits<T>;
   return k;
 }
 
-template <class Sqrt>
+template <class Loops>
 IsaKernels make_isa_kernels() {
-  return IsaKernels{make_span_kernels<Sqrt, float>(), make_span_kernels<Sqrt, double>()};
+  return IsaKernels{make_span_kernels<Loops, float>(), make_span_kernels<Loops, double>(),
+                    BitPlaneKernels{Loops::pack_bits, Loops::unpack_bits}};
 }
 
 }  // namespace

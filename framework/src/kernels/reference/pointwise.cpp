@@ -174,4 +174,11 @@ void where(const Tensor& out, const Tensor& condition, const Tensor& a, const Te
   });
 }
 
+// relu's backward reads its output: the gradient passes where out > 0.
+Tensor relu_saved(const Tensor& out) { return out; }
+
+void relu_backward(const Tensor& grad_in, const Tensor& grad_out, const Tensor& saved) {
+  binary(BinaryOp::ReluBackward, grad_in, grad_out, saved, 1.0);
+}
+
 }  // namespace tinytorch::kernels::reference

@@ -8,6 +8,7 @@
 
 #include "kernels/dispatch.h"
 #include "kernels/reference/reference_kernels.h"
+#include "tinytorch/ops/creation.h"
 
 namespace tinytorch::kernels::reference {
 namespace {
@@ -40,8 +41,10 @@ AvgWindow avg_window(int64_t oh, int64_t ow, int64_t in_h, int64_t in_w, const P
 
 }  // namespace
 
-void max_pool2d(const Tensor& out, const Tensor& indices, const Tensor& input, const Pool2dParams& p) {
+// Keeps LibTorch's indices: the flat h * W + w position of each maximum in its plane.
+Tensor max_pool2d(const Tensor& out, const Tensor& input, const Pool2dParams& p) {
   const PlaneGeometry g = plane_geometry(input, out);
+  Tensor indices = empty(out.sizes(), kInt64);
   dispatch_floating(out.dtype(), "max_pool2d", [&](auto tag) {
     using T = decltype(tag);
     int64_t* idx = indices.data_ptr<int64_t>();
@@ -72,11 +75,12 @@ void max_pool2d(const Tensor& out, const Tensor& indices, const Tensor& input, c
         }
     }
   });
+  return indices;
 }
 
 // Each output's gradient goes to the input cell that was its maximum; overlapping windows may
 // send several gradients to one cell, so a plane is accumulated before it is written.
-void max_pool2d_backward(const Tensor& grad_input, const Tensor& grad_out, const Tensor& indices) {
+void max_pool2d_backward(const Tensor& grad_input, const Tensor& grad_out, const Tensor& indices, const Pool2dParams&) {
   const PlaneGeometry g = plane_geometry(grad_input, grad_out);
   dispatch_floating(grad_input.dtype(), "max_pool2d_backward", [&](auto tag) {
     using T = decltype(tag);

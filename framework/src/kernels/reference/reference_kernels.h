@@ -11,6 +11,8 @@ void copy(const Tensor& dst, const Tensor& src);
 void unary(UnaryOp op, const Tensor& out, const Tensor& in, double p0, double p1);
 void binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha);
 void where(const Tensor& out, const Tensor& condition, const Tensor& a, const Tensor& b);
+Tensor relu_saved(const Tensor& out);
+void relu_backward(const Tensor& grad_in, const Tensor& grad_out, const Tensor& saved);
 void reduce(ReduceOp op, const Tensor& out, const Tensor& in);
 void arg_reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t dim);
 void bmm(const Tensor& out, const Tensor& a, const Tensor& b);
@@ -22,8 +24,9 @@ void conv2d_backward_input(const Tensor& grad_input, const Tensor& grad_out, con
                            const Conv2dParams& p);
 void conv2d_backward_weight(const Tensor& grad_weight, const Tensor& grad_out, const Tensor& input,
                             const Conv2dParams& p);
-void max_pool2d(const Tensor& out, const Tensor& indices, const Tensor& input, const Pool2dParams& p);
-void max_pool2d_backward(const Tensor& grad_input, const Tensor& grad_out, const Tensor& indices);
+Tensor max_pool2d(const Tensor& out, const Tensor& input, const Pool2dParams& p);
+void max_pool2d_backward(const Tensor& grad_input, const Tensor& grad_out, const Tensor& indices,
+                         const Pool2dParams& p);
 void avg_pool2d(const Tensor& out, const Tensor& input, const Pool2dParams& p);
 void avg_pool2d_backward(const Tensor& grad_input, const Tensor& grad_out, const Pool2dParams& p);
 void index_select(const Tensor& out, const Tensor& in, int64_t dim, const Tensor& index);
