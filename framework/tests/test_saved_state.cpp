@@ -1,4 +1,4 @@
-// What a backend keeps for backward is its own business (KernelTable::relu_saved, max_pool2d): the
+// What a backend keeps for backward is its own business (KernelTable::relu_forward, max_pool2d): the
 // optimized backend keeps relu's mask as one bit per element and each max-pooling maximum as its
 // window tap in bit planes. Checked here: every ISA's bit planes against the layout's definition;
 // relu and max-pool outputs and gradients equal to the reference backend's bit for bit (both only

@@ -79,11 +79,12 @@ struct KernelTable {
   void (*unary)(UnaryOp op, const Tensor& out, const Tensor& in, double p0, double p1);
   void (*binary)(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha);
   void (*where)(const Tensor& out, const Tensor& condition, const Tensor& a, const Tensor& b);
-  // What relu's backward keeps of its output `out`, read only by the same table's relu_backward:
-  // the reference keeps `out` itself (as PyTorch: the next layer usually saves it too); a backend may
-  // keep less (the optimized one packs out > 0 into bits, so an activation only relu needed, such as
-  // one feeding max pooling, is freed after the forward). grad_out: contiguous, out's shape and dtype.
-  Tensor (*relu_saved)(const Tensor& out);
+  // relu for autograd: out = relu(x) (x of out's shape and dtype, any strides), returning what its
+  // backward needs, read only by the same table's relu_backward: the reference keeps `out` itself
+  // (as PyTorch: the next layer usually saves it too); a backend may keep less (the optimized one
+  // keeps x > 0 as bits, so an activation only relu needed, such as one feeding max pooling, is
+  // freed after the forward). relu_backward's grad_out: contiguous, out's shape and dtype.
+  Tensor (*relu_forward)(const Tensor& out, const Tensor& x);
   void (*relu_backward)(const Tensor& grad_in, const Tensor& grad_out, const Tensor& saved);
 
   // out has the keepdim shape; dims where out has size 1 are reduced. Sum/Max/Min only.

@@ -46,27 +46,24 @@ Tensor neg(const Tensor& x) {
 Tensor exp(const Tensor& x) {
   Tensor out = detail::unary_kernel(UnaryOp::Exp, x, "exp", true);
   if (autograd::needs_grad({x}))
-    autograd::record("ExpBackward", out, {x}, [sy = save(out)](const Tensor& g, const Needs&) {
-      return TensorList{g * sy.get()};
-    });
+    autograd::record("ExpBackward", out, {x},
+                     [sy = save(out)](const Tensor& g, const Needs&) { return TensorList{g * sy.get()}; });
   return out;
 }
 
 Tensor log(const Tensor& x) {
   Tensor out = detail::unary_kernel(UnaryOp::Log, x, "log", true);
   if (autograd::needs_grad({x}))
-    autograd::record("LogBackward", out, {x}, [sx = save(x)](const Tensor& g, const Needs&) {
-      return TensorList{g / sx.get()};
-    });
+    autograd::record("LogBackward", out, {x},
+                     [sx = save(x)](const Tensor& g, const Needs&) { return TensorList{g / sx.get()}; });
   return out;
 }
 
 Tensor sqrt(const Tensor& x) {
   Tensor out = detail::unary_kernel(UnaryOp::Sqrt, x, "sqrt", true);
   if (autograd::needs_grad({x}))
-    autograd::record("SqrtBackward", out, {x}, [sy = save(out)](const Tensor& g, const Needs&) {
-      return TensorList{g / (sy.get() * 2)};
-    });
+    autograd::record("SqrtBackward", out, {x},
+                     [sy = save(out)](const Tensor& g, const Needs&) { return TensorList{g / (sy.get() * 2)}; });
   return out;
 }
 
@@ -107,17 +104,22 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
 }
 
 // The backward needs only where out > 0 (exactly where x > 0); the backend decides what it keeps
-// of the output for that (see KernelTable::relu_saved), and the backward runs on the same table.
+// for that (see KernelTable::relu_forward), and the backward runs on the same table.
 Tensor relu(const Tensor& x) {
-  Tensor out = detail::unary_kernel(UnaryOp::Relu, x, "relu", false);
-  if (autograd::needs_grad({x})) {
-    const kernels::KernelTable& k = kernels::active_kernels();
-    autograd::record("ReluBackward", out, {x}, [&k, s = save(k.relu_saved(out))](const Tensor& g, const Needs&) {
-      Tensor grad_in = empty(g.sizes(), g.dtype());
-      k.relu_backward(grad_in, g.contiguous(), s.get());
-      return TensorList{grad_in};
-    });
+  if (!autograd::needs_grad({x})) return detail::unary_kernel(UnaryOp::Relu, x, "relu", false);
+  detail::check_compute_dtype(x, "relu");
+  const kernels::KernelTable& k = kernels::active_kernels();
+  Tensor out = empty(x.sizes(), x.dtype());
+  Tensor saved;
+  {
+    NoGradGuard no_grad;
+    saved = k.relu_forward(out, x);
   }
+  autograd::record("ReluBackward", out, {x}, [&k, s = save(saved)](const Tensor& g, const Needs&) {
+    Tensor grad_in = empty(g.sizes(), g.dtype());
+    k.relu_backward(grad_in, g.contiguous(), s.get());
+    return TensorList{grad_in};
+  });
   return out;
 }
 
@@ -137,13 +139,14 @@ Tensor sigmoid(const Tensor& x) {
 
 Tensor tanh(const Tensor& x) {
   Tensor out = detail::unary_kernel(UnaryOp::Tanh, x, "tanh", true);
-  if (autograd::needs_grad({x})) autograd::record("TanhBackward", out, {x}, fused_backward(BinaryOp::TanhBackward, out));
+  if (autograd::needs_grad({x}))
+    autograd::record("TanhBackward", out, {x}, fused_backward(BinaryOp::TanhBackward, out));
   return out;
 }
 
 Tensor gelu(const Tensor& x, const std::string& approximate) {
-  TT_CHECK(approximate == "none" || approximate == "tanh",
-           "gelu: approximate must be \"none\" or \"tanh\", got \"{}\"", approximate);
+  TT_CHECK(approximate == "none" || approximate == "tanh", "gelu: approximate must be \"none\" or \"tanh\", got \"{}\"",
+           approximate);
   const bool exact = approximate == "none";
   Tensor out = detail::unary_kernel(exact ? UnaryOp::GeluErf : UnaryOp::GeluTanh, x, "gelu", true);
   if (autograd::needs_grad({x}))

@@ -26,8 +26,8 @@ void copy(const Tensor& dst, const Tensor& src);
 void unary(UnaryOp op, const Tensor& out, const Tensor& in, double p0, double p1);
 void binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha);
 void where(const Tensor& out, const Tensor& condition, const Tensor& a, const Tensor& b);
-// relu's saved state: a bit per element (f32, f64) instead of the output.
-Tensor relu_saved(const Tensor& out);
+// relu keeping a bit per element (f32, f64) for its backward instead of the output.
+Tensor relu_forward(const Tensor& out, const Tensor& x);
 void relu_backward(const Tensor& grad_in, const Tensor& grad_out, const Tensor& saved);
 void reduce(ReduceOp op, const Tensor& out, const Tensor& in);
 void arg_reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t dim);

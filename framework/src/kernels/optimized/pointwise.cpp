@@ -217,14 +217,19 @@ void where_typed(const Tensor& out, const Tensor& condition, const Tensor& a, co
 // relu's mask is packed and read in whole 64-bit words, so threads split it at word boundaries.
 constexpr int64_t kMaskWordGrain = kCheapGrain / 64;
 
+// out = relu(x) and the mask in one pass; a strided x is first made into out by the strided
+// unary path, and the mask then taken from out (relu(out) = out).
 template <class T>
-Tensor relu_mask(const Tensor& out) {
+Tensor relu_with_mask(const Tensor& out, const Tensor& x) {
   const int64_t n = out.numel();
+  const bool contiguous = x.is_contiguous();
+  if (!contiguous) unary(UnaryOp::Relu, out, x, 0, 0);
   Tensor words = empty({bit_plane_words(n, 1)}, kInt64);
-  const T* y = out.data_ptr<T>();
+  const T* in = contiguous ? x.data_ptr<T>() : out.data_ptr<T>();
+  T* y = out.data_ptr<T>();
   uint64_t* w = reinterpret_cast<uint64_t*>(words.data_ptr<int64_t>());
   parallel_for(0, words.numel(), kMaskWordGrain, [&](int64_t first, int64_t last) {
-    spans<T>().positive_bits(w + first, y + 64 * first, std::min(n, 64 * last) - 64 * first);
+    spans<T>().relu_bits(y + 64 * first, w + first, in + 64 * first, std::min(n, 64 * last) - 64 * first);
   });
   return words;
 }
@@ -287,13 +292,12 @@ void where(const Tensor& out, const Tensor& condition, const Tensor& a, const Te
   }
 }
 
-// f32 and f64 outputs keep one bit per element; others keep the output, as the reference.
-Tensor relu_saved(const Tensor& out) {
-  if (!out.is_contiguous()) return reference::relu_saved(out);
+// f32 and f64 keep one bit per element; other dtypes keep the output, as the reference.
+Tensor relu_forward(const Tensor& out, const Tensor& x) {
   switch (out.dtype()) {
-    case DType::Float32: return relu_mask<float>(out);
-    case DType::Float64: return relu_mask<double>(out);
-    default: return reference::relu_saved(out);
+    case DType::Float32: return relu_with_mask<float>(out, x);
+    case DType::Float64: return relu_with_mask<double>(out, x);
+    default: return reference::relu_forward(out, x);
   }
 }
 

@@ -39,8 +39,9 @@ struct SpanKernels {
   void (*softmax_backward_rows)(T* grad_in, const T* grad_out, const T* y, int64_t rows, int64_t n, bool log);
   void (*softmax_backward_columns)(T* grad_in, const T* grad_out, const T* y, int64_t n, int64_t inner, bool log,
                                    T* scratch);
-  // relu's saved mask: bit i of the bit-plane words (BitPlaneKernels, 1 bit) = x[i] > 0.
-  void (*positive_bits)(uint64_t* words, const T* x, int64_t n);
+  // out[i] = relu(x[i]) (out may be x) and relu's mask: bit i of the one-bit plane words
+  // (BitPlaneKernels) = x[i] > 0.
+  void (*relu_bits)(T* out, uint64_t* words, const T* x, int64_t n);
   // out[i] = bit i of words ? g[i] : 0 (as 0 + g, so -0 arrives as +0, as the reference's sums do).
   void (*select_bits)(T* out, const T* g, const uint64_t* words, int64_t n);
 };

@@ -48,12 +48,13 @@ struct Avx512Loops {
 
   // Compare masks are the bits: 64 elements per word straight from four (f32) or eight (f64) compares.
   template <class T>
-  static void positive_bits(uint64_t* words, const T* x, int64_t n) {
+  static void relu_bits(T* out, uint64_t* words, const T* x, int64_t n) {
     for (int64_t first = 0; first < n; first += 64) {
       uint64_t word = 0;
-      for (int64_t j = 0; j < std::min<int64_t>(64, n - first); j += Lanes<T>::kWidth)
-        word |= static_cast<uint64_t>(Lanes<T>::positive(x + first + j, std::min(Lanes<T>::kWidth, n - first - j)))
-                << j;
+      for (int64_t j = 0; j < std::min<int64_t>(64, n - first); j += Lanes<T>::kWidth) {
+        const int64_t m = std::min(Lanes<T>::kWidth, n - first - j);
+        word |= static_cast<uint64_t>(Lanes<T>::relu(out + first + j, x + first + j, m)) << j;
+      }
       words[first / 64] = word;
     }
   }
@@ -68,8 +69,8 @@ struct Avx512Loops {
  private:
   static __mmask64 lane_mask(int64_t m) { return m == 64 ? ~__mmask64{0} : (__mmask64{1} << m) - 1; }
 
-  // positive: mask of x[i] > 0 for the first m lanes; select: out = (0 + g) where the low bits of
-  // `bits` are set, else 0, for the first m lanes.
+  // For the first m lanes: relu writes out = relu(x) (NaN kept) and returns the mask of x > 0;
+  // select writes out = 0 + g where the low bits of `bits` are set, else 0.
   template <class T>
   struct Lanes;
 };
@@ -78,8 +79,12 @@ template <>
 struct Avx512Loops::Lanes<float> {
   static constexpr int64_t kWidth = 16;
   static __mmask16 first(int64_t m) { return static_cast<__mmask16>(m >= 16 ? 0xFFFF : (1u << m) - 1); }
-  static __mmask16 positive(const float* x, int64_t m) {
-    return _mm512_mask_cmp_ps_mask(first(m), _mm512_maskz_loadu_ps(first(m), x), _mm512_setzero_ps(), _CMP_GT_OQ);
+  static __mmask16 relu(float* out, const float* x, int64_t m) {
+    const __m512 v = _mm512_maskz_loadu_ps(first(m), x);
+    const __mmask16 positive = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ);
+    const __mmask16 kept = positive | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+    _mm512_mask_storeu_ps(out, first(m), _mm512_maskz_mov_ps(kept, v));
+    return positive & first(m);
   }
   static void select(float* out, const float* g, uint64_t bits, int64_t m) {
     const __m512 v = _mm512_maskz_loadu_ps(first(m) & static_cast<__mmask16>(bits), g);
@@ -91,8 +96,12 @@ template <>
 struct Avx512Loops::Lanes<double> {
   static constexpr int64_t kWidth = 8;
   static __mmask8 first(int64_t m) { return static_cast<__mmask8>(m >= 8 ? 0xFF : (1u << m) - 1); }
-  static __mmask8 positive(const double* x, int64_t m) {
-    return _mm512_mask_cmp_pd_mask(first(m), _mm512_maskz_loadu_pd(first(m), x), _mm512_setzero_pd(), _CMP_GT_OQ);
+  static __mmask8 relu(double* out, const double* x, int64_t m) {
+    const __m512d v = _mm512_maskz_loadu_pd(first(m), x);
+    const __mmask8 positive = _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_GT_OQ);
+    const __mmask8 kept = positive | _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q);
+    _mm512_mask_storeu_pd(out, first(m), _mm512_maskz_mov_pd(kept, v));
+    return positive & first(m);
   }
   static void select(double* out, const double* g, uint64_t bits, int64_t m) {
     const __m512d v = _mm512_maskz_loadu_pd(first(m) & static_cast<__mmask8>(bits), g);

@@ -346,11 +346,15 @@ struct PortableBitPlanes {
   }
   // Through 64 one-bit codes at a time, which the compare and select loops vectorize over.
   template <class T>
-  static void positive_bits(uint64_t* words, const T* x, int64_t n) {
+  static void relu_bits(T* out, uint64_t* words, const T* x, int64_t n) {
     uint8_t codes[64];
     for (int64_t first = 0; first < n; first += 64) {
       const int64_t m = std::min<int64_t>(64, n - first);
-      for (int64_t j = 0; j < m; ++j) codes[j] = x[first + j] > T(0);
+      for (int64_t j = 0; j < m; ++j) {
+        const T v = x[first + j];
+        codes[j] = v > T(0);
+        out[first + j] = (v > 0 || v != v) ? v : T(0);
+      }
       pack_bits(words + first / 64, codes, m, 1);
     }
   }
@@ -378,7 +382,7 @@ SpanKernels<T> make_span_kernels() {
   k.softmax_columns = softmax_columns_span<T>;
   k.softmax_backward_rows = softmax_backward_rows_span<T>;
   k.softmax_backward_columns = softmax_backward_columns_span<T>;
-  k.positive_bits = Loops::template positive_bits<T>;
+  k.relu_bits = Loops::template relu_bits<T>;
   k.select_bits = Loops::template select_bits<T>;
   return k;
 }

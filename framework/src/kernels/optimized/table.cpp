@@ -16,7 +16,7 @@ const KernelTable& optimized_kernels() {
     t.copy = optimized::copy;
     t.unary = optimized::unary;
     t.binary = optimized::binary;
-    t.relu_saved = optimized::relu_saved;
+    t.relu_forward = optimized::relu_forward;
     t.relu_backward = optimized::relu_backward;
     t.where = optimized::where;
     t.reduce = optimized::reduce;

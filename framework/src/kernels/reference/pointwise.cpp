@@ -29,8 +29,7 @@ T apply_unary(UnaryOp op, T x, double p0, double p1) {
       case UnaryOp::Tanh: return std::tanh(x);
       case UnaryOp::Silu: return x * sigmoid_of(x);
       case UnaryOp::GeluErf: return T(0.5) * x * (T(1) + std::erf(x * T(kSqrt1_2)));
-      case UnaryOp::GeluTanh:
-        return T(0.5) * x * (T(1) + std::tanh(T(kSqrt2OverPi) * (x + T(kGeluCubic) * x * x * x)));
+      case UnaryOp::GeluTanh: return T(0.5) * x * (T(1) + std::tanh(T(kSqrt2OverPi) * (x + T(kGeluCubic) * x * x * x)));
       case UnaryOp::LeakyRelu: return x > 0 ? x : x * static_cast<T>(p0);
       case UnaryOp::PowScalar: return std::pow(x, static_cast<T>(p0));
       default: break;
@@ -136,7 +135,8 @@ void unary(UnaryOp op, const Tensor& out, const Tensor& in, double p0, double p1
     using T = decltype(tag);
     T* o = storage_base<T>(out);
     const T* x = storage_base<T>(in);
-    for_each_offset<2>(out.sizes(), {&out, &in}, [&](const auto& off) { o[off[0]] = apply_unary(op, x[off[1]], p0, p1); });
+    for_each_offset<2>(out.sizes(), {&out, &in},
+                       [&](const auto& off) { o[off[0]] = apply_unary(op, x[off[1]], p0, p1); });
   });
 }
 
@@ -175,7 +175,10 @@ void where(const Tensor& out, const Tensor& condition, const Tensor& a, const Te
 }
 
 // relu's backward reads its output: the gradient passes where out > 0.
-Tensor relu_saved(const Tensor& out) { return out; }
+Tensor relu_forward(const Tensor& out, const Tensor& x) {
+  unary(UnaryOp::Relu, out, x, 0, 0);
+  return out;
+}
 
 void relu_backward(const Tensor& grad_in, const Tensor& grad_out, const Tensor& saved) {
   binary(BinaryOp::ReluBackward, grad_in, grad_out, saved, 1.0);

@@ -11,7 +11,7 @@ void copy(const Tensor& dst, const Tensor& src);
 void unary(UnaryOp op, const Tensor& out, const Tensor& in, double p0, double p1);
 void binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, double alpha);
 void where(const Tensor& out, const Tensor& condition, const Tensor& a, const Tensor& b);
-Tensor relu_saved(const Tensor& out);
+Tensor relu_forward(const Tensor& out, const Tensor& x);
 void relu_backward(const Tensor& grad_in, const Tensor& grad_out, const Tensor& saved);
 void reduce(ReduceOp op, const Tensor& out, const Tensor& in);
 void arg_reduce(ReduceOp op, const Tensor& out, const Tensor& in, int64_t dim);

@@ -12,7 +12,7 @@ const KernelTable& reference_kernels() {
     t.unary = reference::unary;
     t.binary = reference::binary;
     t.where = reference::where;
-    t.relu_saved = reference::relu_saved;
+    t.relu_forward = reference::relu_forward;
     t.relu_backward = reference::relu_backward;
     t.reduce = reference::reduce;
     t.arg_reduce = reference::arg_reduce;
