@@ -8,12 +8,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "git_commit.h"  // generated at build time (suites/git_commit.cmake)
 #include "kernels/optimized/cpu_features.h"
 #include "tinytorch/tinytorch.h"
 
-#ifndef TT_GIT_COMMIT
-#define TT_GIT_COMMIT "unknown"
-#endif
 #ifndef TT_BUILD_TYPE
 #define TT_BUILD_TYPE "unknown"
 #endif
