@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "kernels/optimized/conv_pool_kernels.h"
+
 namespace tinytorch::kernels::optimized {
 namespace {
 
@@ -151,6 +153,19 @@ void max_pool_2x2_backward_plane(const T* gy, const uint8_t* taps, T* gx, int64_
     std::fill(bottom + 2 * out_w, bottom + in_w, T(0));
   }
   std::fill(gx + 2 * out_h * in_w, gx + in_h * in_w, T(0));
+}
+
+// The kernel set of an ISA that uses the loops above as they are, with MB x NB dot blocks.
+template <class V, int MB, int NB>
+ConvPoolKernels<typename V::Scalar> loop_kernel_set() {
+  using T = typename V::Scalar;
+  return {dot_rows<V, MB, NB>,
+          gather_rows<V>,
+          copy_rows<V>,
+          split_columns<T>,
+          spread_columns<T>,
+          max_pool_2x2_plane<T>,
+          max_pool_2x2_backward_plane<T>};
 }
 
 }  // namespace

@@ -14,13 +14,7 @@ ConvPoolKernels<T> select(CpuIsa isa) {
     case CpuIsa::Avx2: return conv_pool_kernels_avx2(T{});
     case CpuIsa::Scalar: break;
   }
-  return {dot_rows<simd::ScalarLane<T>, 4, 2>,
-          gather_rows<simd::ScalarLane<T>>,
-          copy_rows<simd::ScalarLane<T>>,
-          split_columns<T>,
-          spread_columns<T>,
-          max_pool_2x2_plane<T>,
-          max_pool_2x2_backward_plane<T>};
+  return loop_kernel_set<simd::ScalarLane<T>, 4, 2>();
 }
 
 }  // namespace

@@ -6,24 +6,8 @@
 
 namespace tinytorch::kernels::optimized {
 
-ConvPoolKernels<float> conv_pool_kernels_avx2(float) {
-  return {dot_rows<simd::Avx2F32, 3, 3>,
-          gather_rows<simd::Avx2F32>,
-          copy_rows<simd::Avx2F32>,
-          split_columns<float>,
-          spread_columns<float>,
-          max_pool_2x2_plane<float>,
-          max_pool_2x2_backward_plane<float>};
-}
+ConvPoolKernels<float> conv_pool_kernels_avx2(float) { return loop_kernel_set<simd::Avx2F32, 3, 3>(); }
 
-ConvPoolKernels<double> conv_pool_kernels_avx2(double) {
-  return {dot_rows<simd::Avx2F64, 3, 3>,
-          gather_rows<simd::Avx2F64>,
-          copy_rows<simd::Avx2F64>,
-          split_columns<double>,
-          spread_columns<double>,
-          max_pool_2x2_plane<double>,
-          max_pool_2x2_backward_plane<double>};
-}
+ConvPoolKernels<double> conv_pool_kernels_avx2(double) { return loop_kernel_set<simd::Avx2F64, 3, 3>(); }
 
 }  // namespace tinytorch::kernels::optimized

@@ -14,136 +14,88 @@
 namespace tinytorch::kernels::optimized {
 namespace {
 
-// The tap rule of max_pool_2x2_plane: v replaces best when greater or NaN.
-__mmask16 take_f32(__m512 v, __m512 best) {
-  return _mm512_cmp_ps_mask(v, best, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+// The permute2 index whose lane i is lane_number(i).
+template <class V, class F>
+__m512i lane_index(F lane_number) {
+  int32_t lanes[V::kWidth];
+  for (int i = 0; i < V::kWidth; ++i) lanes[i] = lane_number(i);
+  return V::lane_index(lanes);
 }
 
-__mmask8 take_f64(__m512d v, __m512d best) {
-  return _mm512_cmp_pd_mask(v, best, _CMP_GT_OQ) | _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q);
+// Masks of the first 2n input lanes of a step of n outputs, split over two vectors.
+template <class V>
+std::pair<typename V::Mask, typename V::Mask> input_lanes(int n) {
+  return {V::first_lanes(std::min(V::kWidth, 2 * n)), V::first_lanes(std::max(0, 2 * n - V::kWidth))};
 }
 
-// 16 outputs per step: two loads of a row cover 32 inputs, split into even and odd columns.
-void max_pool_2x2_f32(const float* x, float* y, uint8_t* taps, int64_t in_w, int64_t out_h, int64_t out_w) {
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+// The taps of the first n outputs of a step (one byte each, n <= 16).
+__mmask16 first_taps(int n) { return static_cast<__mmask16>((1u << n) - 1); }
+
+// kWidth outputs per step: two loads of a row cover 2 * kWidth inputs, split into even and odd
+// columns. A tap replaces the running maximum when greater or NaN (the rule of
+// max_pool_2x2_plane); the winning taps are kept as bytes, one per output lane.
+template <class V>
+void max_pool_2x2_avx512(const typename V::Scalar* x, typename V::Scalar* y, uint8_t* taps, int64_t in_w, int64_t out_h,
+                         int64_t out_w) {
+  using T = typename V::Scalar;
+  using Mask = typename V::Mask;
+  const __m512i even = lane_index<V>([](int i) { return 2 * i; });
+  const __m512i odd = lane_index<V>([](int i) { return 2 * i + 1; });
   for (int64_t oh = 0; oh < out_h; ++oh) {
-    const float* top = x + 2 * oh * in_w;
-    const float* bottom = top + in_w;
-    for (int64_t ow = 0; ow < out_w; ow += 16) {
-      const int64_t n = std::min<int64_t>(16, out_w - ow);
-      const uint32_t in_mask = n == 16 ? ~0u : (1u << (2 * n)) - 1;
-      const __mmask16 lo = static_cast<__mmask16>(in_mask), hi = static_cast<__mmask16>(in_mask >> 16);
-      const __mmask16 out_mask = static_cast<__mmask16>((1u << n) - 1);
-      const __m512 t0 = _mm512_maskz_loadu_ps(lo, top + 2 * ow), t1 = _mm512_maskz_loadu_ps(hi, top + 2 * ow + 16);
-      const __m512 b0 = _mm512_maskz_loadu_ps(lo, bottom + 2 * ow),
-                   b1 = _mm512_maskz_loadu_ps(hi, bottom + 2 * ow + 16);
-      __m512 best = _mm512_permutex2var_ps(t0, even, t1);
-      __m512i tap = _mm512_setzero_si512();
+    const T* top = x + 2 * oh * in_w;
+    const T* bottom = top + in_w;
+    for (int64_t ow = 0; ow < out_w; ow += V::kWidth) {
+      const int n = static_cast<int>(std::min<int64_t>(V::kWidth, out_w - ow));
+      const auto [lo, hi] = input_lanes<V>(n);
+      const auto t0 = V::load_masked(top + 2 * ow, lo), t1 = V::load_masked(top + 2 * ow + V::kWidth, hi);
+      const auto b0 = V::load_masked(bottom + 2 * ow, lo), b1 = V::load_masked(bottom + 2 * ow + V::kWidth, hi);
+      auto best = V::permute2(t0, even, t1);
+      __m128i tap = _mm_setzero_si128();  // one byte per output lane
       for (int t = 1; t < 4; ++t) {
-        const __m512 v = _mm512_permutex2var_ps(t < 2 ? t0 : b0, t % 2 ? odd : even, t < 2 ? t1 : b1);
-        const __mmask16 take = take_f32(v, best);
-        best = _mm512_mask_mov_ps(best, take, v);
-        tap = _mm512_mask_mov_epi32(tap, take, _mm512_set1_epi32(t));
+        const auto v = V::permute2(t < 2 ? t0 : b0, t % 2 ? odd : even, t < 2 ? t1 : b1);
+        const Mask take = V::greater(v, best) | V::is_nan(v);
+        best = V::blend(take, best, v);
+        tap = _mm_mask_mov_epi8(tap, take, _mm_set1_epi8(static_cast<char>(t)));
       }
-      _mm512_mask_storeu_ps(y + oh * out_w + ow, out_mask, best);
-      _mm_mask_storeu_epi8(taps + oh * out_w + ow, out_mask, _mm512_maskz_cvtepi32_epi8(out_mask, tap));
+      V::store_first(y + oh * out_w + ow, best, n);
+      _mm_mask_storeu_epi8(taps + oh * out_w + ow, first_taps(n), tap);
     }
   }
 }
 
-// 8 outputs per step, as above with 64-bit lanes.
-void max_pool_2x2_f64(const double* x, double* y, uint8_t* taps, int64_t in_w, int64_t out_h, int64_t out_w) {
-  const __m512i even = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
-  const __m512i odd = _mm512_add_epi64(even, _mm512_set1_epi64(1));
+// The backward of the above: kWidth outputs per step spread their gradient (0 + g) to the cell of
+// their tap and 0 to the window's other three cells, two rows of 2 * kWidth inputs interleaved
+// from four vectors.
+template <class V>
+void max_pool_2x2_backward_avx512(const typename V::Scalar* gy, const uint8_t* taps, typename V::Scalar* gx,
+                                  int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w) {
+  using T = typename V::Scalar;
+  using Mask = typename V::Mask;
+  constexpr int W = V::kWidth;
+  const __m512i first_half = lane_index<V>([](int i) { return i / 2 + i % 2 * W; });
+  const __m512i second_half = lane_index<V>([](int i) { return W / 2 + i / 2 + i % 2 * W; });
   for (int64_t oh = 0; oh < out_h; ++oh) {
-    const double* top = x + 2 * oh * in_w;
-    const double* bottom = top + in_w;
-    for (int64_t ow = 0; ow < out_w; ow += 8) {
-      const int64_t n = std::min<int64_t>(8, out_w - ow);
-      const uint32_t in_mask = (1u << (2 * n)) - 1;
-      const __mmask8 lo = static_cast<__mmask8>(in_mask), hi = static_cast<__mmask8>(in_mask >> 8);
-      const __mmask8 out_mask = static_cast<__mmask8>((1u << n) - 1);
-      const __m512d t0 = _mm512_maskz_loadu_pd(lo, top + 2 * ow), t1 = _mm512_maskz_loadu_pd(hi, top + 2 * ow + 8);
-      const __m512d b0 = _mm512_maskz_loadu_pd(lo, bottom + 2 * ow),
-                    b1 = _mm512_maskz_loadu_pd(hi, bottom + 2 * ow + 8);
-      __m512d best = _mm512_permutex2var_pd(t0, even, t1);
-      __m512i tap = _mm512_setzero_si512();
-      for (int t = 1; t < 4; ++t) {
-        const __m512d v = _mm512_permutex2var_pd(t < 2 ? t0 : b0, t % 2 ? odd : even, t < 2 ? t1 : b1);
-        const __mmask8 take = take_f64(v, best);
-        best = _mm512_mask_mov_pd(best, take, v);
-        tap = _mm512_mask_mov_epi64(tap, take, _mm512_set1_epi64(t));
-      }
-      _mm512_mask_storeu_pd(y + oh * out_w + ow, out_mask, best);
-      _mm_mask_storeu_epi8(taps + oh * out_w + ow, out_mask, _mm512_maskz_cvtepi64_epi8(out_mask, tap));
-    }
-  }
-}
-
-// The backward of the above: 16 outputs per step spread their gradient (0 + g) to the cell of their
-// tap and 0 to the window's other three cells, two rows of 32 inputs interleaved from four vectors.
-void max_pool_2x2_backward_f32(const float* gy, const uint8_t* taps, float* gx, int64_t in_h, int64_t in_w,
-                               int64_t out_h, int64_t out_w) {
-  const __m512i first_half = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-  const __m512i second_half = _mm512_add_epi32(first_half, _mm512_set1_epi32(8));
-  const __m512 zero = _mm512_setzero_ps();
-  for (int64_t oh = 0; oh < out_h; ++oh) {
-    float* top = gx + 2 * oh * in_w;
-    float* bottom = top + in_w;
-    for (int64_t ow = 0; ow < out_w; ow += 16) {
-      const int64_t n = std::min<int64_t>(16, out_w - ow);
-      const uint32_t in_mask = n == 16 ? ~0u : (1u << (2 * n)) - 1;
-      const __mmask16 lo = static_cast<__mmask16>(in_mask), hi = static_cast<__mmask16>(in_mask >> 16);
-      const __mmask16 out_mask = static_cast<__mmask16>((1u << n) - 1);
-      const __m512 g = _mm512_add_ps(zero, _mm512_maskz_loadu_ps(out_mask, gy + oh * out_w + ow));
-      const __m512i tap = _mm512_maskz_cvtepu8_epi32(0xFFFF, _mm_maskz_loadu_epi8(out_mask, taps + oh * out_w + ow));
-      __m512 cell[4];
-      for (int t = 0; t < 4; ++t) cell[t] = _mm512_maskz_mov_ps(_mm512_cmpeq_epi32_mask(tap, _mm512_set1_epi32(t)), g);
+    T* top = gx + 2 * oh * in_w;
+    T* bottom = top + in_w;
+    for (int64_t ow = 0; ow < out_w; ow += W) {
+      const int n = static_cast<int>(std::min<int64_t>(W, out_w - ow));
+      const auto [lo, hi] = input_lanes<V>(n);
+      const auto g = V::add(V::zero(), V::load_first(gy + oh * out_w + ow, n));
+      const __m128i tap = _mm_maskz_loadu_epi8(first_taps(n), taps + oh * out_w + ow);
+      typename V::Reg cell[4];
+      for (int t = 0; t < 4; ++t)
+        cell[t] = V::keep(static_cast<Mask>(_mm_cmpeq_epi8_mask(tap, _mm_set1_epi8(static_cast<char>(t)))), g);
       for (int row = 0; row < 2; ++row) {
-        float* dst = (row == 0 ? top : bottom) + 2 * ow;
-        _mm512_mask_storeu_ps(dst, lo, _mm512_permutex2var_ps(cell[2 * row], first_half, cell[2 * row + 1]));
-        _mm512_mask_storeu_ps(dst + 16, hi, _mm512_permutex2var_ps(cell[2 * row], second_half, cell[2 * row + 1]));
+        T* dst = (row == 0 ? top : bottom) + 2 * ow;
+        V::store_masked(dst, V::permute2(cell[2 * row], first_half, cell[2 * row + 1]), lo);
+        V::store_masked(dst + W, V::permute2(cell[2 * row], second_half, cell[2 * row + 1]), hi);
       }
     }
-    std::fill(top + 2 * out_w, top + in_w, 0.0f);
-    std::fill(bottom + 2 * out_w, bottom + in_w, 0.0f);
+    std::fill(top + 2 * out_w, top + in_w, T(0));
+    std::fill(bottom + 2 * out_w, bottom + in_w, T(0));
   }
-  std::fill(gx + 2 * out_h * in_w, gx + in_h * in_w, 0.0f);
+  std::fill(gx + 2 * out_h * in_w, gx + in_h * in_w, T(0));
 }
-
-// 8 outputs per step, as above with 64-bit lanes.
-void max_pool_2x2_backward_f64(const double* gy, const uint8_t* taps, double* gx, int64_t in_h, int64_t in_w,
-                               int64_t out_h, int64_t out_w) {
-  const __m512i first_half = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
-  const __m512i second_half = _mm512_add_epi64(first_half, _mm512_set1_epi64(4));
-  const __m512d zero = _mm512_setzero_pd();
-  for (int64_t oh = 0; oh < out_h; ++oh) {
-    double* top = gx + 2 * oh * in_w;
-    double* bottom = top + in_w;
-    for (int64_t ow = 0; ow < out_w; ow += 8) {
-      const int64_t n = std::min<int64_t>(8, out_w - ow);
-      const uint32_t in_mask = (1u << (2 * n)) - 1;
-      const __mmask8 lo = static_cast<__mmask8>(in_mask), hi = static_cast<__mmask8>(in_mask >> 8);
-      const __mmask8 out_mask = static_cast<__mmask8>((1u << n) - 1);
-      const __m512d g = _mm512_add_pd(zero, _mm512_maskz_loadu_pd(out_mask, gy + oh * out_w + ow));
-      const __m512i tap = _mm512_maskz_cvtepu8_epi64(0xFF, _mm_maskz_loadu_epi8(out_mask, taps + oh * out_w + ow));
-      __m512d cell[4];
-      for (int t = 0; t < 4; ++t) cell[t] = _mm512_maskz_mov_pd(_mm512_cmpeq_epi64_mask(tap, _mm512_set1_epi64(t)), g);
-      for (int row = 0; row < 2; ++row) {
-        double* dst = (row == 0 ? top : bottom) + 2 * ow;
-        _mm512_mask_storeu_pd(dst, lo, _mm512_permutex2var_pd(cell[2 * row], first_half, cell[2 * row + 1]));
-        _mm512_mask_storeu_pd(dst + 8, hi, _mm512_permutex2var_pd(cell[2 * row], second_half, cell[2 * row + 1]));
-      }
-    }
-    std::fill(top + 2 * out_w, top + in_w, 0.0);
-    std::fill(bottom + 2 * out_w, bottom + in_w, 0.0);
-  }
-  std::fill(gx + 2 * out_h * in_w, gx + in_h * in_w, 0.0);
-}
-
-__m512 permute_pair(__m512 lo, __m512i index, __m512 hi) { return _mm512_permutex2var_ps(lo, index, hi); }
-__m512d permute_pair(__m512d lo, __m512i index, __m512d hi) { return _mm512_permutex2var_pd(lo, index, hi); }
 
 // Stride 2: each step loads 2 * kWidth inputs of a row and stores their even and odd columns.
 template <class V>
@@ -152,10 +104,8 @@ void split_columns_avx512(const typename V::Scalar* src, int64_t src_stride, int
   using T = typename V::Scalar;
   constexpr int W = V::kWidth;
   if (stride != 2) return split_columns<T>(src, src_stride, rows, width, shift, stride, dst, dst_stride, phase_stride);
-  const __m512i even = W == 16 ? _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30)
-                               : _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
-  const __m512i odd =
-      W == 16 ? _mm512_add_epi32(even, _mm512_set1_epi32(1)) : _mm512_add_epi64(even, _mm512_set1_epi64(1));
+  const __m512i even = lane_index<V>([](int i) { return 2 * i; });
+  const __m512i odd = lane_index<V>([](int i) { return 2 * i + 1; });
   for (int64_t r = 0; r < rows; ++r) {
     const T* in = src + r * src_stride;
     T* out_even = dst + r * dst_stride + shift % 2 * phase_stride + shift / 2;
@@ -164,8 +114,8 @@ void split_columns_avx512(const typename V::Scalar* src, int64_t src_stride, int
       const int left = static_cast<int>(std::min<int64_t>(2 * W, width - j));
       const auto lo = V::load_first(in + j, std::min(W, left));
       const auto hi = left > W ? V::load_first(in + j + W, left - W) : V::zero();
-      V::store_first(out_even + j / 2, permute_pair(lo, even, hi), (left + 1) / 2);
-      if (left > 1) V::store_first(out_odd + j / 2, permute_pair(lo, odd, hi), left / 2);
+      V::store_first(out_even + j / 2, V::permute2(lo, even, hi), (left + 1) / 2);
+      if (left > 1) V::store_first(out_odd + j / 2, V::permute2(lo, odd, hi), left / 2);
     }
   }
 }
@@ -197,26 +147,21 @@ void spread_columns_avx512(const typename V::Scalar* src, int64_t src_stride, in
     }
 }
 
+template <class V>
+ConvPoolKernels<typename V::Scalar> kernel_set() {
+  return {dot_rows<V, 4, 5>,
+          gather_rows<V>,
+          copy_rows<V>,
+          split_columns_avx512<V>,
+          spread_columns_avx512<V>,
+          max_pool_2x2_avx512<V>,
+          max_pool_2x2_backward_avx512<V>};
+}
+
 }  // namespace
 
-ConvPoolKernels<float> conv_pool_kernels_avx512(float) {
-  return {dot_rows<simd::Avx512F32, 4, 5>,
-          gather_rows<simd::Avx512F32>,
-          copy_rows<simd::Avx512F32>,
-          split_columns_avx512<simd::Avx512F32>,
-          spread_columns_avx512<simd::Avx512F32>,
-          max_pool_2x2_f32,
-          max_pool_2x2_backward_f32};
-}
+ConvPoolKernels<float> conv_pool_kernels_avx512(float) { return kernel_set<simd::Avx512F32>(); }
 
-ConvPoolKernels<double> conv_pool_kernels_avx512(double) {
-  return {dot_rows<simd::Avx512F64, 4, 5>,
-          gather_rows<simd::Avx512F64>,
-          copy_rows<simd::Avx512F64>,
-          split_columns_avx512<simd::Avx512F64>,
-          spread_columns_avx512<simd::Avx512F64>,
-          max_pool_2x2_f64,
-          max_pool_2x2_backward_f64};
-}
+ConvPoolKernels<double> conv_pool_kernels_avx512(double) { return kernel_set<simd::Avx512F64>(); }
 
 }  // namespace tinytorch::kernels::optimized
