@@ -2,7 +2,9 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <type_traits>
 
+#include "kernels/optimized/simd/avx512.h"
 #include "kernels/optimized/span_kernels_impl.h"
 
 namespace tinytorch::kernels::optimized {
@@ -46,67 +48,38 @@ struct Avx512Loops {
     }
   }
 
-  // Compare masks are the bits: 64 elements per word straight from four (f32) or eight (f64) compares.
+  // Compare masks are the bits: a word of 64 elements from four (f32) or eight (f64) compares.
   template <class T>
   static void relu_bits(T* out, uint64_t* words, const T* x, int64_t n) {
+    using V = Vec<T>;
     for (int64_t first = 0; first < n; first += 64) {
       uint64_t word = 0;
-      for (int64_t j = 0; j < std::min<int64_t>(64, n - first); j += Lanes<T>::kWidth) {
-        const int64_t m = std::min(Lanes<T>::kWidth, n - first - j);
-        word |= static_cast<uint64_t>(Lanes<T>::relu(out + first + j, x + first + j, m)) << j;
+      for (int64_t j = first; j < std::min(n, first + 64); j += V::kWidth) {
+        const auto lanes = V::first_lanes(static_cast<int>(std::min<int64_t>(V::kWidth, n - j)));
+        const auto v = V::load_masked(x + j, lanes);
+        const auto positive = V::greater(v, V::zero());
+        V::store_masked(out + j, V::keep(positive | V::is_nan(v), v), lanes);  // relu keeps NaN
+        word |= static_cast<uint64_t>(positive) << (j - first);
       }
       words[first / 64] = word;
     }
   }
+  // out = 0 + g where the element's bit is set (so -0 arrives as +0), else 0.
   template <class T>
   static void select_bits(T* out, const T* g, const uint64_t* words, int64_t n) {
-    for (int64_t first = 0; first < n; first += 64)
-      for (int64_t j = 0; j < std::min<int64_t>(64, n - first); j += Lanes<T>::kWidth)
-        Lanes<T>::select(out + first + j, g + first + j, words[first / 64] >> j,
-                         std::min(Lanes<T>::kWidth, n - first - j));
+    using V = Vec<T>;
+    for (int64_t j = 0; j < n; j += V::kWidth) {
+      const auto lanes = V::first_lanes(static_cast<int>(std::min<int64_t>(V::kWidth, n - j)));
+      const auto selected = static_cast<typename V::Mask>(words[j / 64] >> (j % 64)) & lanes;
+      V::store_masked(out + j, V::add(V::zero(), V::load_masked(g + j, selected)), lanes);
+    }
   }
 
  private:
-  static __mmask64 lane_mask(int64_t m) { return m == 64 ? ~__mmask64{0} : (__mmask64{1} << m) - 1; }
-
-  // For the first m lanes: relu writes out = relu(x) (NaN kept) and returns the mask of x > 0;
-  // select writes out = 0 + g where the low bits of `bits` are set, else 0.
   template <class T>
-  struct Lanes;
-};
+  using Vec = std::conditional_t<std::is_same_v<T, float>, simd::Avx512F32, simd::Avx512F64>;
 
-template <>
-struct Avx512Loops::Lanes<float> {
-  static constexpr int64_t kWidth = 16;
-  static __mmask16 first(int64_t m) { return static_cast<__mmask16>(m >= 16 ? 0xFFFF : (1u << m) - 1); }
-  static __mmask16 relu(float* out, const float* x, int64_t m) {
-    const __m512 v = _mm512_maskz_loadu_ps(first(m), x);
-    const __mmask16 positive = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ);
-    const __mmask16 kept = positive | _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
-    _mm512_mask_storeu_ps(out, first(m), _mm512_maskz_mov_ps(kept, v));
-    return positive & first(m);
-  }
-  static void select(float* out, const float* g, uint64_t bits, int64_t m) {
-    const __m512 v = _mm512_maskz_loadu_ps(first(m) & static_cast<__mmask16>(bits), g);
-    _mm512_mask_storeu_ps(out, first(m), _mm512_add_ps(_mm512_setzero_ps(), v));
-  }
-};
-
-template <>
-struct Avx512Loops::Lanes<double> {
-  static constexpr int64_t kWidth = 8;
-  static __mmask8 first(int64_t m) { return static_cast<__mmask8>(m >= 8 ? 0xFF : (1u << m) - 1); }
-  static __mmask8 relu(double* out, const double* x, int64_t m) {
-    const __m512d v = _mm512_maskz_loadu_pd(first(m), x);
-    const __mmask8 positive = _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_GT_OQ);
-    const __mmask8 kept = positive | _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q);
-    _mm512_mask_storeu_pd(out, first(m), _mm512_maskz_mov_pd(kept, v));
-    return positive & first(m);
-  }
-  static void select(double* out, const double* g, uint64_t bits, int64_t m) {
-    const __m512d v = _mm512_maskz_loadu_pd(first(m) & static_cast<__mmask8>(bits), g);
-    _mm512_mask_storeu_pd(out, first(m), _mm512_add_pd(_mm512_setzero_pd(), v));
-  }
+  static __mmask64 lane_mask(int64_t m) { return m == 64 ? ~__mmask64{0} : (__mmask64{1} << m) - 1; }
 };
 
 }  // namespace
