@@ -214,8 +214,13 @@ void where_typed(const Tensor& out, const Tensor& condition, const Tensor& a, co
   });
 }
 
-// relu's mask is packed and read in whole 64-bit words, so threads split it at word boundaries.
-constexpr int64_t kMaskWordGrain = kCheapGrain / 64;
+// Runs fn(first, count) on chunks of [0, n) spread over threads. relu's mask is packed and read in
+// whole 64-bit words, so chunks start at multiples of 64 and threads never share a word.
+template <class F>
+void for_mask_chunks(int64_t n, const F& fn) {
+  parallel_for(0, bit_plane_words(n, 1), kCheapGrain / 64,
+               [&](int64_t first, int64_t last) { fn(64 * first, std::min(n, 64 * last) - 64 * first); });
+}
 
 // out = relu(x) and the mask in one pass; a strided x is first made into out by the strided
 // unary path, and the mask then taken from out (relu(out) = out).
@@ -228,9 +233,8 @@ Tensor relu_with_mask(const Tensor& out, const Tensor& x) {
   const T* in = contiguous ? x.data_ptr<T>() : out.data_ptr<T>();
   T* y = out.data_ptr<T>();
   uint64_t* w = reinterpret_cast<uint64_t*>(words.data_ptr<int64_t>());
-  parallel_for(0, words.numel(), kMaskWordGrain, [&](int64_t first, int64_t last) {
-    spans<T>().relu_bits(y + 64 * first, w + first, in + 64 * first, std::min(n, 64 * last) - 64 * first);
-  });
+  for_mask_chunks(
+      n, [&](int64_t first, int64_t count) { spans<T>().relu_bits(y + first, w + first / 64, in + first, count); });
   return words;
 }
 
@@ -240,9 +244,8 @@ void relu_mask_backward(const Tensor& grad_in, const Tensor& grad_out, const Ten
   const T* g = grad_out.data_ptr<T>();
   T* gi = grad_in.data_ptr<T>();
   const uint64_t* w = reinterpret_cast<const uint64_t*>(mask.data_ptr<int64_t>());
-  parallel_for(0, mask.numel(), kMaskWordGrain, [&](int64_t first, int64_t last) {
-    spans<T>().select_bits(gi + 64 * first, g + 64 * first, w + first, std::min(n, 64 * last) - 64 * first);
-  });
+  for_mask_chunks(
+      n, [&](int64_t first, int64_t count) { spans<T>().select_bits(gi + first, g + first, w + first / 64, count); });
 }
 
 }  // namespace
