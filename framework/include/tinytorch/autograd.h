@@ -30,6 +30,14 @@ class Node {
   virtual TensorList apply(const Tensor& grad_output) = 0;
   // Frees saved tensors; called by the engine after backward unless retain_graph is set.
   virtual void release_saved() {}
+  // This node's output computed again from what the node keeps anyway, for ops that save it (see
+  // recompute_source in framework/src/autograd/function.h); undefined where it cannot be. With
+  // add_to (of the output's shape and dtype) the output is added into add_to, which is returned:
+  // a recomputed sum then needs no buffer per term.
+  virtual Tensor recompute_output(const Tensor& add_to = Tensor()) {
+    (void)add_to;
+    return Tensor();
+  }
 
   std::vector<GradHook> pre_hooks;  // run on grad_output before apply()
 

@@ -21,11 +21,14 @@ std::atomic<uint64_t> g_next_sequence_nr{0};
 class FunctionNode final : public Node {
  public:
   FunctionNode(const char* name, std::vector<std::shared_ptr<Node>> next, BackwardFn backward,
-               std::vector<std::pair<Shape, DType>> input_meta, Needs needs)
+               std::vector<std::pair<Shape, DType>> input_meta, Needs needs, RecomputeFn recompute,
+               uint64_t output_version)
       : Node(name, std::move(next)),
         backward_(std::move(backward)),
+        recompute_(std::move(recompute)),
         input_meta_(std::move(input_meta)),
-        needs_(std::move(needs)) {}
+        needs_(std::move(needs)),
+        output_version_(output_version) {}
 
   TensorList apply(const Tensor& grad_output) override {
     TT_CHECK(backward_ != nullptr,
@@ -47,12 +50,30 @@ class FunctionNode final : public Node {
     return grads;
   }
 
-  void release_saved() override { backward_ = nullptr; }
+  void release_saved() override {
+    backward_ = nullptr;
+    recompute_ = nullptr;
+  }
+
+  Tensor recompute_output(const Tensor& add_to) override {
+    TT_CHECK(backward_ != nullptr,
+             "backward: recomputing a saved activation needs the saved tensors of {}, which were already freed; "
+             "pass retain_graph=true to the first backward() call",
+             name());
+    if (!recompute_) return Tensor();
+    NoGradGuard no_grad;
+    return recompute_(add_to);
+  }
+
+  // Whether `tensor` (this node's output) is still the value recompute_ rebuilds.
+  bool recomputes(const Tensor& tensor) const { return recompute_ && tensor.storage()->version() == output_version_; }
 
  private:
   BackwardFn backward_;
+  RecomputeFn recompute_;
   std::vector<std::pair<Shape, DType>> input_meta_;
   Needs needs_;
+  uint64_t output_version_;
 };
 
 Tensor run_hooks(const std::vector<GradHook>& hooks, Tensor grad) {
@@ -102,13 +123,27 @@ std::shared_ptr<Node> gradient_edge(const Tensor& tensor) {
   return accumulator;
 }
 
+std::shared_ptr<Node> recompute_source(const Tensor& tensor) {
+  if (!tensor.defined()) return nullptr;
+  const std::shared_ptr<Node>& node = tensor.impl()->grad_fn;
+  const auto* function = dynamic_cast<const FunctionNode*>(node.get());
+  return function && function->recomputes(tensor) ? node : nullptr;
+}
+
 SavedTensor::SavedTensor(const Tensor& tensor) {
   if (!tensor.defined()) return;
+  producer_ = recompute_source(tensor);
+  if (producer_) return;
   tensor_ = tensor.detach();
   version_ = tensor.storage()->version();
 }
 
-const Tensor& SavedTensor::get() const {
+Tensor SavedTensor::get() const {
+  if (producer_) {
+    Tensor value = producer_->recompute_output();
+    TT_CHECK(value.defined(), "backward: {} could not recompute a saved activation", producer_->name());
+    return value;
+  }
   TT_CHECK(!tensor_.defined() || tensor_.storage()->version() == version_,
            "backward: a tensor of shape {} saved for the gradient was modified by an in-place operation after it "
            "was saved; use an out-of-place op (e.g. x = x * 2 instead of x.mul_(2))",
@@ -125,7 +160,7 @@ bool needs_grad(const TensorList& inputs) {
 
 bool needs_grad(std::initializer_list<Tensor> inputs) { return needs_grad(TensorList(inputs)); }
 
-void record(const char* name, const Tensor& out, const TensorList& inputs, BackwardFn backward) {
+void record(const char* name, const Tensor& out, const TensorList& inputs, BackwardFn backward, RecomputeFn recompute) {
   if (!needs_grad(inputs)) return;
   std::vector<std::shared_ptr<Node>> next;
   std::vector<std::pair<Shape, DType>> meta;
@@ -135,8 +170,9 @@ void record(const char* name, const Tensor& out, const TensorList& inputs, Backw
     flags.push_back(next.back() != nullptr);
     meta.emplace_back(input.defined() ? input.sizes() : Shape{}, input.defined() ? input.dtype() : kFloat32);
   }
-  out.impl()->grad_fn =
-      std::make_shared<FunctionNode>(name, std::move(next), std::move(backward), std::move(meta), Needs(flags));
+  const uint64_t output_version = recompute ? out.storage()->version() : 0;
+  out.impl()->grad_fn = std::make_shared<FunctionNode>(name, std::move(next), std::move(backward), std::move(meta),
+                                                       Needs(flags), std::move(recompute), output_version);
   out.impl()->requires_grad = true;
 }
 

@@ -24,8 +24,10 @@ BasicBlock::BasicBlock(int64_t in_planes, int64_t planes, int64_t stride) : Modu
 Tensor BasicBlock::forward(const Tensor& input) {
   Tensor out = (*relu)((*bn1)((*conv1)(input)));
   out = (*bn2)((*conv2)(out));
-  Tensor shortcut = downsample ? (*downsample)(input) : input;
-  return (*relu)(out + shortcut);
+  // Each temporary is dropped once the next exists, and the sum reuses bn2's output buffer: a
+  // training step's memory peaks at a block's end.
+  out = std::move(out) + (downsample ? (*downsample)(input) : input);
+  return (*relu)(out);
 }
 
 }  // namespace tinytorch::nn

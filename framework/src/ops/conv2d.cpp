@@ -84,16 +84,19 @@ Tensor conv2d_nchw(const Tensor& input, const Tensor& weight, const Conv2dParams
   kernels::active_kernels().conv2d(out, x, w, p);
   if (autograd::needs_grad({input, weight}))
     autograd::record("ConvolutionBackward", out, {input, weight},
-                     [sx = save(x), sw = save(w), p](const Tensor& g, const Needs& needs) {
+                     [sx = save(x), sw = save(w), in_shape = x.sizes(), p](const Tensor& g, const Needs& needs) {
                        const Tensor grad_out = g.contiguous();
+                       const Tensor weight = sw.get();
                        Tensor grad_input, grad_weight;
-                       if (needs[0]) {
-                         grad_input = empty(sx.get().sizes(), grad_out.dtype());
-                         kernels::active_kernels().conv2d_backward_input(grad_input, grad_out, sw.get(), p);
-                       }
+                       // The weight gradient first: a recomputed input is then freed before
+                       // grad_input exists.
                        if (needs[1]) {
-                         grad_weight = empty(sw.get().sizes(), grad_out.dtype());
+                         grad_weight = empty(weight.sizes(), grad_out.dtype());
                          kernels::active_kernels().conv2d_backward_weight(grad_weight, grad_out, sx.get(), p);
+                       }
+                       if (needs[0]) {
+                         grad_input = empty(in_shape, grad_out.dtype());
+                         kernels::active_kernels().conv2d_backward_input(grad_input, grad_out, weight, p);
                        }
                        return TensorList{grad_input, grad_weight};
                      });

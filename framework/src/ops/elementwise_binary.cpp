@@ -22,14 +22,16 @@ void check_same_device(const Tensor& a, const Tensor& b, const char* op) {
 }
 
 Tensor binary_kernel(kernels::BinaryOp op, const Tensor& a, const Tensor& b, const char* name, double alpha,
-                     std::optional<DType> out_dtype) {
+                     std::optional<DType> out_dtype, const Tensor& buffer) {
   check_same_device(a, b, name);
   check_compute_dtype(a, name);
   check_compute_dtype(b, name);
   const Shape shape = broadcast_shapes(a.sizes(), b.sizes(), name);
   const DType dtype = result_type(a, b);
   NoGradGuard no_grad;  // conversions and expands here are plumbing, not part of the graph
-  Tensor out = empty(shape, out_dtype.value_or(dtype));
+  const bool fits = buffer.defined() && buffer.sizes() == shape && buffer.dtype() == out_dtype.value_or(dtype) &&
+                    buffer.is_contiguous();
+  Tensor out = fits ? buffer : empty(shape, out_dtype.value_or(dtype));
   kernels::active_kernels().binary(op, out, a.to(dtype).expand(shape), b.to(dtype).expand(shape), alpha);
   return out;
 }
@@ -71,14 +73,47 @@ Tensor zero_base_mask(const Tensor& a, const Tensor& b) {
   Tensor a_zero = eq(a, 0);
   return where(a_zero, ge(b, 0), a_zero);
 }
+
+// The sum of two recomputable outputs of one shape and dtype is recomputable too (a residual
+// connection's): b is rebuilt and a added into it (a float sum is the same either way round).
+autograd::RecomputeFn add_recompute(const Tensor& a, const Tensor& b, double alpha) {
+  if (alpha != 1.0 || a.sizes() != b.sizes() || a.dtype() != b.dtype()) return nullptr;
+  std::shared_ptr<autograd::Node> source_a = autograd::recompute_source(a);
+  std::shared_ptr<autograd::Node> source_b = source_a ? autograd::recompute_source(b) : nullptr;
+  if (!source_b) return nullptr;
+  return [&k = kernels::active_kernels(), source_a, source_b](const Tensor& add_to) {
+    Tensor sum = source_a->recompute_output(source_b->recompute_output());
+    if (!add_to.defined()) return sum;
+    k.binary(BinaryOp::Add, add_to, add_to, sum, 1.0);
+    return add_to;
+  };
+}
+
+// a + alpha * b, written into `buffer` where it fits (see binary_kernel).
+Tensor add_into(const Tensor& buffer, const Tensor& a, const Tensor& b, double alpha) {
+  const bool grad = autograd::needs_grad({a, b});
+  // Taken before the kernel runs: `buffer` may be a's own storage.
+  autograd::RecomputeFn recompute = grad ? add_recompute(a, b, alpha) : nullptr;
+  Tensor out = detail::binary_kernel(BinaryOp::Add, a, b, "add", alpha, std::nullopt, buffer);
+  if (out.storage() == a.storage()) out.storage()->bump_version();
+  if (!grad) return out;
+  autograd::record(
+      "AddBackward", out, {a, b},
+      [alpha](const Tensor& g, const Needs& needs) {
+        return TensorList{g, needs[1] ? (alpha == 1.0 ? g : g * alpha) : Tensor()};
+      },
+      std::move(recompute));
+  return out;
+}
+
+// A tensor's buffer that nothing else can reach: no other handle, view or saved copy.
+bool sole_owner(const Tensor& t) {
+  return t.defined() && t.impl_ptr().use_count() == 1 && t.storage().use_count() == 1;
+}
 }  // namespace
 
 Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha) {
-  Tensor out = arithmetic(BinaryOp::Add, a, b, "add", alpha.to_double());
-  autograd::record("AddBackward", out, {a, b}, [alpha = alpha.to_double()](const Tensor& g, const Needs& needs) {
-    return TensorList{g, needs[1] ? (alpha == 1.0 ? g : g * alpha) : Tensor()};
-  });
-  return out;
+  return add_into(Tensor(), a, b, alpha.to_double());
 }
 
 Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) {
@@ -216,6 +251,11 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, const Scalar& value) {
 }
 
 Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor operator+(Tensor&& a, const Tensor& b) {
+  if (&a == &b) return add(a, b);
+  const Tensor dying = std::move(a);
+  return add_into(sole_owner(dying) ? dying.detach() : Tensor(), dying, b, 1.0);
+}
 Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
 Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
 Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }

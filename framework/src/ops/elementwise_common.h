@@ -13,9 +13,10 @@ void check_compute_dtype(const Tensor& t, const char* op);
 void check_same_device(const Tensor& a, const Tensor& b, const char* op);
 
 // Broadcasts a and b, converts both to their promoted dtype and runs `op` into a new tensor of
-// dtype `out_dtype` (default: the promoted dtype). Records no autograd.
+// dtype `out_dtype` (default: the promoted dtype), or into `buffer` where it has the result's
+// shape and dtype and is contiguous. Records no autograd.
 Tensor binary_kernel(kernels::BinaryOp op, const Tensor& a, const Tensor& b, const char* name, double alpha = 1.0,
-                     std::optional<DType> out_dtype = std::nullopt);
+                     std::optional<DType> out_dtype = std::nullopt, const Tensor& buffer = Tensor());
 // Runs `op` on x (converted to f32 first if it is integral and the op needs floats).
 Tensor unary_kernel(kernels::UnaryOp op, const Tensor& x, const char* name, bool floating_only, double p0 = 0,
                     double p1 = 0);

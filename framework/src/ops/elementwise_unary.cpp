@@ -104,7 +104,8 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
 }
 
 // The backward needs only where out > 0 (exactly where x > 0); the backend decides what it keeps
-// for that (see KernelTable::relu_forward), and the backward runs on the same table.
+// for that (see KernelTable::relu_forward), and the backward runs on the same table. The output is
+// recomputable when x is (autograd::recompute_source).
 Tensor relu(const Tensor& x) {
   if (!autograd::needs_grad({x})) return detail::unary_kernel(UnaryOp::Relu, x, "relu", false);
   detail::check_compute_dtype(x, "relu");
@@ -115,11 +116,23 @@ Tensor relu(const Tensor& x) {
     NoGradGuard no_grad;
     saved = k.relu_forward(out, x);
   }
-  autograd::record("ReluBackward", out, {x}, [&k, s = save(saved)](const Tensor& g, const Needs&) {
-    Tensor grad_in = empty(g.sizes(), g.dtype());
-    k.relu_backward(grad_in, g.contiguous(), s.get());
-    return TensorList{grad_in};
-  });
+  autograd::RecomputeFn recompute;
+  if (std::shared_ptr<autograd::Node> source = autograd::recompute_source(x))
+    recompute = [&k, source](const Tensor& add_to) {
+      Tensor y = source->recompute_output();
+      k.relu_forward(y, y);
+      if (!add_to.defined()) return y;
+      k.binary(kernels::BinaryOp::Add, add_to, add_to, y, 1.0);
+      return add_to;
+    };
+  autograd::record(
+      "ReluBackward", out, {x},
+      [&k, s = save(saved)](const Tensor& g, const Needs&) {
+        Tensor grad_in = empty(g.sizes(), g.dtype());
+        k.relu_backward(grad_in, g.contiguous(), s.get());
+        return TensorList{grad_in};
+      },
+      std::move(recompute));
   return out;
 }
 

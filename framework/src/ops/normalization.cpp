@@ -103,8 +103,8 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
   const Tensor rm = dense(running_mean, dtype, {channels}), rv = dense(running_var, dtype, {channels});
   Tensor out = empty(x.sizes(), dtype);
   Tensor save_mean = empty({channels}, dtype), save_invstd = empty({channels}, dtype);
-  kernels::active_kernels().batch_norm(out.view(ncs), save_mean, save_invstd, x3d, w, b, rm, rv, training, momentum,
-                                       eps);
+  const kernels::KernelTable& k = kernels::active_kernels();
+  k.batch_norm(out.view(ncs), save_mean, save_invstd, x3d, w, b, rm, rv, training, momentum, eps);
   if (update_running) {
     for (const auto& [buffer, updated] : {std::pair{running_mean, rm}, std::pair{running_var, rv}}) {
       if (updated.storage() == buffer.storage())
@@ -113,19 +113,32 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
         buffer.detach().copy_(updated);
     }
   }
-  if (autograd::needs_grad({x, weight, bias}))
-    autograd::record("NativeBatchNormBackward", out, {x, weight, bias},
-                     [sx = save(x3d), sw = save(w), save_mean, save_invstd, training, shape = x.sizes()](
-                         const Tensor& g, const Needs& needs) {
-                       const Tensor& x3 = sx.get();
-                       const int64_t c = x3.size(1);
-                       Tensor gx = grad_buffer(needs[0], x3.sizes(), x3.dtype());
-                       Tensor gw = grad_buffer(needs[1], {c}, x3.dtype());
-                       Tensor gb = grad_buffer(needs[2], {c}, x3.dtype());
-                       kernels::active_kernels().batch_norm_backward(gx, gw, gb, dense(g, x3.dtype(), x3.sizes()), x3,
-                                                                     save_mean, save_invstd, sw.get(), training);
-                       return TensorList{gx.defined() ? gx.view(shape) : gx, gw, gb};
-                     });
+  if (!autograd::needs_grad({x, weight, bias})) return out;
+  // The output is x's affine image, so a backend that can recompute it bit for bit lets the ops
+  // that save it (a convolution after a relu, typically) drop it; x is kept here anyway.
+  autograd::RecomputeFn recompute;
+  if (k.batch_norm_apply && (dtype == kFloat32 || dtype == kFloat64))
+    recompute = [&k, sx = save(x3d), sw = save(w), sb = save(b), save_mean, save_invstd,
+                 shape = x.sizes()](const Tensor& add_to) {
+      const Tensor& x3 = sx.get();
+      Tensor y = add_to.defined() ? add_to : empty(shape, x3.dtype());
+      k.batch_norm_apply(y.view(x3.sizes()), x3, save_mean, save_invstd, sw.get(), sb.get(), add_to.defined());
+      return y;
+    };
+  autograd::record(
+      "NativeBatchNormBackward", out, {x, weight, bias},
+      [sx = save(x3d), sw = save(w), save_mean, save_invstd, training, shape = x.sizes()](const Tensor& g,
+                                                                                          const Needs& needs) {
+        const Tensor& x3 = sx.get();
+        const int64_t c = x3.size(1);
+        Tensor gx = grad_buffer(needs[0], x3.sizes(), x3.dtype());
+        Tensor gw = grad_buffer(needs[1], {c}, x3.dtype());
+        Tensor gb = grad_buffer(needs[2], {c}, x3.dtype());
+        kernels::active_kernels().batch_norm_backward(gx, gw, gb, dense(g, x3.dtype(), x3.sizes()), x3, save_mean,
+                                                      save_invstd, sw.get(), training);
+        return TensorList{gx.defined() ? gx.view(shape) : gx, gw, gb};
+      },
+      std::move(recompute));
   return out;
 }
 

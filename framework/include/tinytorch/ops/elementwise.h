@@ -59,6 +59,10 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
 Tensor masked_fill(const Tensor& x, const Tensor& mask, const Scalar& value);
 
 Tensor operator+(const Tensor& a, const Tensor& b);
+// For `std::move(a) + b` and `temporary + b`: the sum reuses a's buffer when nothing else refers to
+// it (no other handle, view or tensor saved for backward) and it has the sum's shape and dtype;
+// `a` is left undefined.
+Tensor operator+(Tensor&& a, const Tensor& b);
 Tensor operator-(const Tensor& a, const Tensor& b);
 Tensor operator*(const Tensor& a, const Tensor& b);
 Tensor operator/(const Tensor& a, const Tensor& b);

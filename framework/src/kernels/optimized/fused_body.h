@@ -265,6 +265,16 @@ void layer_norm_backward_cols(const LayerNormArgs<T>& a, int64_t begin, int64_t 
 
 // ---- batch_norm ----
 
+// Calls f with std::true_type or std::false_type: options become compile-time constants, so each
+// combination gets its own branch-free loop (a run-time test inside the loop stops vectorization).
+template <class F>
+void with_flag(bool flag, F&& f) {
+  if (flag)
+    f(std::true_type{});
+  else
+    f(std::false_type{});
+}
+
 // Per channel c of [begin, end): the sums of f_of(c)(i) and of g_of(c)(i) over the elements i of
 // the channel (every image's plane), in one pass, as {sum f, sum g} pairs. Memory is read in order
 // (image by image, the range's planes one after another) while each channel's lanes run on from
@@ -294,6 +304,31 @@ void for_each_plane_in_order(const BatchNormArgs<T>& a, int64_t begin, int64_t e
     for (int64_t c = begin; c < end; ++c) plane_fn(c, (n * a.channels + c) * a.spatial);
 }
 
+// out = (x - mean) * (invstd * weight) + bias from the saved statistics alone: the forward's last
+// pass, and batch_norm_apply's whole job, so a recomputed output is bit for bit the forward's. With
+// a.accumulate the value is added to out (rounded first, as a separate sum would be).
+template <class T>
+void batch_norm_apply_channels(const BatchNormArgs<T>& a, int64_t begin, int64_t end) {
+  std::vector<T> scale(static_cast<size_t>(end - begin)), shift(scale.size());
+  for (int64_t c = begin; c < end; ++c) {
+    const double inv = a.save_invstd[c];
+    scale[static_cast<size_t>(c - begin)] = static_cast<T>(a.weight ? inv * a.weight[c] : inv);
+    shift[static_cast<size_t>(c - begin)] = a.bias ? a.bias[c] : T{0};
+  }
+  with_flag(a.accumulate, [&](auto accumulate) {
+    for_each_plane_in_order(a, begin, end, [&](int64_t c, int64_t plane) {
+      const size_t j = static_cast<size_t>(c - begin);
+      const T* x = a.x + plane;
+      T* y = a.out + plane;
+      const T mj = a.save_mean[c], sj = scale[j], hj = shift[j];
+      for (int64_t i = 0; i < a.spatial; ++i) {
+        const T v = (x[i] - mj) * sj + hj;
+        y[i] = accumulate ? y[i] + v : v;
+      }
+    });
+  });
+}
+
 template <class T>
 void batch_norm_channels(const BatchNormArgs<T>& a, int64_t begin, int64_t end) {
   const double count = static_cast<double>(a.batch * a.spatial);
@@ -306,11 +341,10 @@ void batch_norm_channels(const BatchNormArgs<T>& a, int64_t begin, int64_t end) 
           return [x, first = x[c * a.spatial]](int64_t i) { return (x[i] - first) * (x[i] - first); };
         });
   }
-  std::vector<T> m(static_cast<size_t>(end - begin)), scale(m.size()), shift(m.size());
   for (int64_t c = begin; c < end; ++c) {
-    const size_t j = static_cast<size_t>(c - begin);
     double mu, inv;
     if (a.training) {
+      const size_t j = static_cast<size_t>(c - begin);
       double var;
       std::tie(mu, var) = shifted_mean_var(a.x[c * a.spatial], sums[2 * j], sums[2 * j + 1], count);
       inv = 1 / std::sqrt(var + a.eps);
@@ -322,19 +356,10 @@ void batch_norm_channels(const BatchNormArgs<T>& a, int64_t begin, int64_t end) 
       mu = a.running_mean[c];
       inv = 1 / std::sqrt(static_cast<double>(a.running_var[c]) + a.eps);
     }
-    m[j] = static_cast<T>(mu);
-    scale[j] = static_cast<T>(a.weight ? inv * a.weight[c] : inv);
-    shift[j] = a.bias ? a.bias[c] : T{0};
-    a.save_mean[c] = m[j];
+    a.save_mean[c] = static_cast<T>(mu);
     a.save_invstd[c] = static_cast<T>(inv);
   }
-  for_each_plane_in_order(a, begin, end, [&](int64_t c, int64_t plane) {
-    const size_t j = static_cast<size_t>(c - begin);
-    const T* x = a.x + plane;
-    T* y = a.out + plane;
-    const T mj = m[j], sj = scale[j], hj = shift[j];
-    for (int64_t i = 0; i < a.spatial; ++i) y[i] = (x[i] - mj) * sj + hj;
-  });
+  batch_norm_apply_channels(a, begin, end);
 }
 
 // training: grad_input = weight * invstd * (g - mean(g) - xhat * mean(g * xhat)); eval: weight * invstd * g.
@@ -485,16 +510,6 @@ void cross_entropy_backward_rows(const CrossEntropyArgs<T>& a, int64_t begin, in
 
 // ---- optimizer updates (formulas in kernel_table.h, order of operations as torch.optim) ----
 
-// Calls f with std::true_type or std::false_type: options become compile-time constants, so each
-// combination gets its own branch-free loop (a run-time test inside the loop stops vectorization).
-template <class F>
-void with_flag(bool flag, F&& f) {
-  if (flag)
-    f(std::true_type{});
-  else
-    f(std::false_type{});
-}
-
 template <class T>
 void sgd_elements(const OptimArgs<T>& a, const SgdUpdate& u, int64_t begin, int64_t end) {
   const T lr = u.lr, wd = u.weight_decay, momentum = u.momentum, damp = 1 - u.dampening;
@@ -614,6 +629,7 @@ FusedBodies<T> make_fused_bodies() {
           layer_norm_backward_rows<T>,
           layer_norm_backward_cols<T>,
           batch_norm_channels<T>,
+          batch_norm_apply_channels<T>,
           batch_norm_backward_channels<T>,
           cross_entropy_rows<T>,
           cross_entropy_backward_rows<T>,

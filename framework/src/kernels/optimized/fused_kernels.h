@@ -66,6 +66,7 @@ struct BatchNormArgs {
   T* grad_bias;
   int64_t batch, channels, spatial;
   bool training;
+  bool accumulate;  // batch_norm_apply: add to out
   double momentum, eps;
 };
 
@@ -98,6 +99,7 @@ struct FusedBodies {
   void (*layer_norm_backward_input)(const LayerNormArgs<T>& a, int64_t begin, int64_t end);    // rows
   void (*layer_norm_backward_params)(const LayerNormArgs<T>& a, int64_t begin, int64_t end);   // cols
   void (*batch_norm)(const BatchNormArgs<T>& a, int64_t begin, int64_t end);                   // channels
+  void (*batch_norm_apply)(const BatchNormArgs<T>& a, int64_t begin, int64_t end);             // channels
   void (*batch_norm_backward)(const BatchNormArgs<T>& a, int64_t begin, int64_t end);          // channels
   void (*cross_entropy)(const CrossEntropyArgs<T>& a, int64_t begin, int64_t end);             // rows
   void (*cross_entropy_backward)(const CrossEntropyArgs<T>& a, int64_t begin, int64_t end);    // rows

@@ -24,10 +24,11 @@ LayerNormArgs<T> layer_norm_args(const Tensor& out, const Tensor& x, const Tenso
 
 template <class T>
 BatchNormArgs<T> batch_norm_args(const Tensor& out, const Tensor& x, const Tensor& mean, const Tensor& invstd,
-                                 const Tensor& weight, bool training) {
+                                 const Tensor& weight, const Tensor& bias, bool training) {
   BatchNormArgs<T> a{};
   a.x = x.data_ptr<T>();
   a.weight = data_or_null<T>(weight);
+  a.bias = data_or_null<T>(bias);
   a.out = data_or_null<T>(out);
   a.save_mean = mean.data_ptr<T>();
   a.save_invstd = invstd.data_ptr<T>();
@@ -36,6 +37,12 @@ BatchNormArgs<T> batch_norm_args(const Tensor& out, const Tensor& x, const Tenso
   a.spatial = x.size(2);
   a.training = training;
   return a;
+}
+
+// Runs a batch_norm body over all channels, split across threads.
+template <class T>
+void over_channels(const BatchNormArgs<T>& a, void (*body)(const BatchNormArgs<T>&, int64_t, int64_t)) {
+  parallel_for(0, a.channels, grain_for(a.batch * a.spatial), [&](int64_t begin, int64_t end) { body(a, begin, end); });
 }
 
 }  // namespace
@@ -84,20 +91,30 @@ void batch_norm(const Tensor& out, const Tensor& save_mean, const Tensor& save_i
       x.dtype(),
       [&](auto tag) {
         using T = decltype(tag);
-        BatchNormArgs<T> a = batch_norm_args<T>(out, x, save_mean, save_invstd, weight, training);
-        a.bias = data_or_null<T>(bias);
+        BatchNormArgs<T> a = batch_norm_args<T>(out, x, save_mean, save_invstd, weight, bias, training);
         a.running_mean = data_or_null<T>(running_mean);
         a.running_var = data_or_null<T>(running_var);
         a.momentum = momentum;
         a.eps = eps;
-        const auto body = fused_bodies<T>().batch_norm;
-        parallel_for(0, a.channels, grain_for(a.batch * a.spatial),
-                     [&](int64_t begin, int64_t end) { body(a, begin, end); });
+        over_channels(a, fused_bodies<T>().batch_norm);
       },
       [&] {
         reference::batch_norm(out, save_mean, save_invstd, x, weight, bias, running_mean, running_var, training,
                               momentum, eps);
       });
+}
+
+void batch_norm_apply(const Tensor& out, const Tensor& x, const Tensor& save_mean, const Tensor& save_invstd,
+                      const Tensor& weight, const Tensor& bias, bool accumulate) {
+  dispatch_f32_f64(
+      x.dtype(),
+      [&](auto tag) {
+        using T = decltype(tag);
+        BatchNormArgs<T> a = batch_norm_args<T>(out, x, save_mean, save_invstd, weight, bias, false);
+        a.accumulate = accumulate;
+        over_channels(a, fused_bodies<T>().batch_norm_apply);
+      },
+      [&] { TT_CHECK(false, "batch_norm_apply: dtype {} has no recomputation kernel", dtype_name(x.dtype())); });
 }
 
 void batch_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias,
@@ -107,13 +124,11 @@ void batch_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, co
       x.dtype(),
       [&](auto tag) {
         using T = decltype(tag);
-        BatchNormArgs<T> a = batch_norm_args<T>(grad_input, x, save_mean, save_invstd, weight, training);
+        BatchNormArgs<T> a = batch_norm_args<T>(grad_input, x, save_mean, save_invstd, weight, Tensor(), training);
         a.grad_out = grad_out.data_ptr<T>();
         a.grad_weight = data_or_null<T>(grad_weight);
         a.grad_bias = data_or_null<T>(grad_bias);
-        const auto body = fused_bodies<T>().batch_norm_backward;
-        parallel_for(0, a.channels, grain_for(a.batch * a.spatial),
-                     [&](int64_t begin, int64_t end) { body(a, begin, end); });
+        over_channels(a, fused_bodies<T>().batch_norm_backward);
       },
       [&] {
         reference::batch_norm_backward(grad_input, grad_weight, grad_bias, grad_out, x, save_mean, save_invstd, weight,

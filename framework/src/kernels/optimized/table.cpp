@@ -33,6 +33,7 @@ const KernelTable& optimized_kernels() {
     t.layer_norm = optimized::layer_norm;
     t.layer_norm_backward = optimized::layer_norm_backward;
     t.batch_norm = optimized::batch_norm;
+    t.batch_norm_apply = optimized::batch_norm_apply;
     t.batch_norm_backward = optimized::batch_norm_backward;
     t.cross_entropy = optimized::cross_entropy;
     t.cross_entropy_backward = optimized::cross_entropy_backward;

@@ -1,4 +1,5 @@
-// Fills the reference KernelTable; every entry is set, so any other backend may start from it.
+// Fills the reference KernelTable; every entry but the optional batch_norm_apply is set, so any other
+// backend may start from it.
 #include "kernels/reference/reference_kernels.h"
 
 namespace tinytorch::kernels {
