@@ -23,14 +23,16 @@ double load_average() {
   return getloadavg(&load, 1) == 1 ? load : -1;
 }
 
-// Best FLOP/s per thread of bench_fma_peak's ISA variants (the ones the CPU lacks report errors).
+// Best FLOP/s of one thread alone among bench_fma_peak's ISA variants (the ones the CPU lacks
+// report errors; the two-thread run stays in fma_peak.json).
 std::optional<double> fma_peak(const std::string& path) {
   RunResults peak;
   add_gbench_results(path, &peak);
   std::optional<double> best;
   for (const Benchmark* b : peak.all()) {
     auto it = b->counters.find("FLOPS");
-    if (b->error.empty() && it != b->counters.end() && (!best || it->second > *best)) best = it->second;
+    const bool alone = b->name.find("/threads:") == std::string::npos;
+    if (alone && b->error.empty() && it != b->counters.end() && (!best || it->second > *best)) best = it->second;
   }
   return best;
 }

@@ -1,0 +1,197 @@
+// Helpers of the fused loop bodies (fused_body.h): kLanes interleaved double partial sums combined
+// in a fixed order (vectorizable, accurate, and independent of how rows or channels are spread over
+// threads), a vectorizable exp and compile-time flags. Like fused_body.h, included only through
+// one file per ISA; the unnamed namespace gives each its own copy.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+#include "kernels/optimized/fused_kernels.h"
+
+namespace tinytorch::kernels::optimized {
+namespace {
+
+constexpr int64_t kLanes = 16;
+
+// Adds buffer[0, len) into the kLanes partial sums; a tail shorter than kLanes continues the lanes
+// as if padded with zeros.
+template <class B>
+void add_lanes(const B* buffer, int64_t len, double* part) {
+  int64_t j = 0;
+  for (; j + kLanes <= len; j += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l) part[l] += static_cast<double>(buffer[j + l]);
+  for (int64_t l = 0; j + l < len; ++l) part[l] += static_cast<double>(buffer[j + l]);
+}
+
+inline double combine_lanes(const double* part) {
+  double total = 0;
+  for (int64_t l = 0; l < kLanes; ++l) total += part[l];
+  return total;
+}
+
+constexpr int64_t kSumBlock = 256;
+
+// The summed values are given as a function of the index, or, for plain reads, as a pointer to
+// them: a loop that only copies into a buffer becomes a memcpy call (rep movsq here), which took
+// 61% of batch_norm's backward sums.
+template <class F>
+struct ValuesOf {
+  using Type = std::decay_t<decltype(std::declval<F&>()(int64_t{0}))>;
+};
+template <class T>
+struct ValuesOf<const T*> {
+  using Type = T;
+};
+template <class T>
+struct ValuesOf<T*> {
+  using Type = T;
+};
+
+template <class F>
+auto value_at(const F& f, int64_t i) {
+  if constexpr (std::is_pointer_v<F>)
+    return f[i];
+  else
+    return f(i);
+}
+
+// The values with indices offset by `offset`.
+template <class F>
+auto offset_by(const F& f, int64_t offset) {
+  if constexpr (std::is_pointer_v<F>)
+    return f + offset;
+  else
+    return [&f, offset](int64_t i) { return f(offset + i); };
+}
+
+// Values [start, start + len): in place for a pointer, else evaluated into buffer (a plain loop
+// that vectorizes whatever f is).
+template <class F, class B>
+const B* block_values(const F& f, int64_t start, int64_t len, B* buffer) {
+  if constexpr (std::is_pointer_v<F>) {
+    return f + start;
+  } else {
+    for (int64_t j = 0; j < len; ++j) buffer[j] = f(start + j);
+    return buffer;
+  }
+}
+
+// Adds the values of f over [0, n) into the kLanes partial sums, a block at a time through a
+// buffer of f's own type (converting to double inside f's loop would block vectorization).
+template <class F>
+void lane_accumulate(int64_t n, const F& f, double* part) {
+  typename ValuesOf<F>::Type buffer[kSumBlock];
+  for (int64_t start = 0; start < n; start += kSumBlock) {
+    const int64_t len = n - start < kSumBlock ? n - start : kSumBlock;
+    add_lanes(block_values(f, start, len, buffer), len, part);
+  }
+}
+
+// lane_accumulate of f into f_part and of g into g_part, in one pass over the data.
+template <class F, class G>
+void lane_accumulate2(int64_t n, const F& f, const G& g, double* f_part, double* g_part) {
+  typename ValuesOf<F>::Type f_buffer[kSumBlock];
+  typename ValuesOf<G>::Type g_buffer[kSumBlock];
+  for (int64_t start = 0; start < n; start += kSumBlock) {
+    const int64_t len = n - start < kSumBlock ? n - start : kSumBlock;
+    add_lanes(block_values(f, start, len, f_buffer), len, f_part);
+    add_lanes(block_values(g, start, len, g_buffer), len, g_part);
+  }
+}
+
+// Sum of f(i) over [0, n) in double.
+template <class F>
+double lane_sum(int64_t n, const F& f) {
+  double part[kLanes] = {};
+  lane_accumulate(n, f, part);
+  return combine_lanes(part);
+}
+
+// The sums of f(i) and of g(i) over [0, n), in one pass.
+template <class F, class G>
+std::pair<double, double> lane_sum2(int64_t n, const F& f, const G& g) {
+  double f_part[kLanes] = {}, g_part[kLanes] = {};
+  lane_accumulate2(n, f, g, f_part, g_part);
+  return {combine_lanes(f_part), combine_lanes(g_part)};
+}
+
+// Mean and biased variance of `count` values x from the sums of d = x - shift and of d². With the
+// shift one of the values (inside their spread), E[d²] - E[d]² does not cancel.
+inline std::pair<double, double> shifted_mean_var(double shift, double sum, double sum_sq, double count) {
+  const double mean_d = sum / count;
+  return {shift + mean_d, std::max(0.0, sum_sq / count - mean_d * mean_d)};
+}
+
+// Maximum of v[0..n). Floats are compared through their bit patterns, as integers with the magnitude
+// bits of negatives flipped (same order as the floats): integer max vectorizes, float max does not
+// under IEEE semantics.
+template <class T>
+T lane_max(const T* v, int64_t n) {
+  using Bits = std::conditional_t<std::is_same_v<T, float>, int32_t, int64_t>;
+  constexpr Bits kMagnitude = std::numeric_limits<Bits>::max();
+  const auto key = [&](int64_t i) {
+    Bits b;
+    std::memcpy(&b, v + i, sizeof b);
+    return static_cast<Bits>(b ^ ((b >> (sizeof(Bits) * 8 - 1)) & kMagnitude));
+  };
+  Bits part[kLanes];
+  for (int64_t l = 0; l < kLanes; ++l) part[l] = std::numeric_limits<Bits>::min();
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l) part[l] = key(i + l) > part[l] ? key(i + l) : part[l];
+  Bits result = std::numeric_limits<Bits>::min();
+  for (int64_t l = 0; l < kLanes; ++l) result = part[l] > result ? part[l] : result;
+  for (; i < n; ++i) result = key(i) > result ? key(i) : result;
+  const Bits bits = result ^ ((result >> (sizeof(Bits) * 8 - 1)) & kMagnitude);
+  T out;
+  std::memcpy(&out, &bits, sizeof out);
+  return out;
+}
+
+// exp for x <= 88: Cephes-style range reduction x = n ln2 + r, |r| <= ln2 / 2, a degree-6
+// polynomial for exp(r) and 2^n built in the exponent bits. Straight-line code, so loops over it
+// vectorize (std::exp does not). Within 2 ulp for floats; doubles use std::exp.
+template <class T>
+T vector_exp(T x) {
+  if constexpr (std::is_same_v<T, double>) {
+    return std::exp(x);
+  } else {
+    x = x < -87.33654f ? -87.33654f : x;  // below this exp underflows; the result here is ~1e-38
+    x = x > 88.0f ? 88.0f : x;
+    const float shifted = x * 1.44269504088896341f + 12582912.0f;  // 1.5 * 2^23: rounds to an integer
+    const float n = shifted - 12582912.0f;
+    int32_t n_bits;
+    std::memcpy(&n_bits, &shifted, sizeof n_bits);
+    float r = x - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    const int32_t scale_bits = (n_bits - 0x4B400000 + 127) << 23;
+    float scale;
+    std::memcpy(&scale, &scale_bits, sizeof scale);
+    return p * scale;
+  }
+}
+
+// Calls f with std::true_type or std::false_type: options become compile-time constants, so each
+// combination gets its own branch-free loop (a run-time test inside the loop stops vectorization).
+template <class F>
+void with_flag(bool flag, F&& f) {
+  if (flag)
+    f(std::true_type{});
+  else
+    f(std::false_type{});
+}
+
+}  // namespace
+}  // namespace tinytorch::kernels::optimized
