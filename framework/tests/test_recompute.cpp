@@ -1,10 +1,10 @@
 // The optimized backend recomputes batch_norm outputs, and relus and sums of them, in backward
 // instead of keeping them alive (KernelTable::batch_norm_apply, autograd::recompute_source).
 // Checked here: batch_norm_apply reproduces the forward's output bit for bit on every ISA (and adds
-// it like a separate sum would); residual blocks give bitwise the same outputs and gradients as
-// the same backend keeping its activations, at 1 and 2 threads; the activation bytes freed; an
-// output changed in place before it was used is kept, not recomputed; and retain_graph. Also
-// `std::move(a) + b`, which writes the sum into a's buffer only when nothing else can read it.
+// it like a separate sum would, and applies relu like relu would); residual blocks give bitwise the same outputs and
+// gradients as the same backend keeping its activations, at 1 and 2 threads; the activation bytes freed; an output
+// changed in place before it was used is kept, not recomputed; and retain_graph. Also `std::move(a) + b`, which writes
+// the sum into a's buffer only when nothing else can read it.
 #include <cstring>
 
 #include "kernels/kernel_table.h"
@@ -75,17 +75,18 @@ void check_apply_matches_forward(const opt::FusedBodies<T>& bodies, const std::s
 
         const std::string where =
             what + " " + tt::shape_str(shape) + (training ? " training" : " eval") + (affine ? " affine" : "");
-        const tt::Tensor again = tt::empty(shape, dtype);
-        a.out = again.data_ptr<T>();
-        bodies.batch_norm_apply(a, 0, channels);
-        EXPECT_TRUE(bitwise_equal(again, out)) << where;
-
         const tt::Tensor addend = tt::randn(shape, dtype, &gen);
-        const tt::Tensor sum = addend.clone();
-        a.out = sum.data_ptr<T>();
-        a.accumulate = true;
-        bodies.batch_norm_apply(a, 0, channels);
-        EXPECT_TRUE(bitwise_equal(sum, addend + out)) << where << " accumulate";
+        for (bool accumulate : {false, true})
+          for (bool relu : {false, true}) {
+            const tt::Tensor again = accumulate ? addend.clone() : tt::empty(shape, dtype);
+            a.out = again.data_ptr<T>();
+            a.accumulate = accumulate;
+            a.relu = relu;
+            bodies.batch_norm_apply(a, 0, channels);
+            const tt::Tensor sum = accumulate ? addend + out : out;
+            EXPECT_TRUE(bitwise_equal(again, relu ? tt::relu(sum) : sum))
+                << where << (accumulate ? " accumulate" : "") << (relu ? " relu" : "");
+          }
       }
 }
 

@@ -32,10 +32,12 @@ class Node {
   virtual void release_saved() {}
   // This node's output computed again from what the node keeps anyway, for ops that save it (see
   // recompute_source in framework/src/autograd/function.h); undefined where it cannot be. With
-  // add_to (of the output's shape and dtype) the output is added into add_to, which is returned:
-  // a recomputed sum then needs no buffer per term.
-  virtual Tensor recompute_output(const Tensor& add_to = Tensor()) {
+  // add_to (of the output's shape and dtype) the output is added into add_to, which is returned,
+  // and with then_relu the result goes through relu: a recomputed relu(a + b) then needs one
+  // buffer and, where the producer fuses them, no extra pass.
+  virtual Tensor recompute_output(const Tensor& add_to = Tensor(), bool then_relu = false) {
     (void)add_to;
+    (void)then_relu;
     return Tensor();
   }
 

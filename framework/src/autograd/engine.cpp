@@ -55,14 +55,14 @@ class FunctionNode final : public Node {
     recompute_ = nullptr;
   }
 
-  Tensor recompute_output(const Tensor& add_to) override {
+  Tensor recompute_output(const Tensor& add_to, bool then_relu) override {
     TT_CHECK(backward_ != nullptr,
              "backward: recomputing a saved activation needs the saved tensors of {}, which were already freed; "
              "pass retain_graph=true to the first backward() call",
              name());
     if (!recompute_) return Tensor();
     NoGradGuard no_grad;
-    return recompute_(add_to);
+    return recompute_(add_to, then_relu);
   }
 
   // Whether `tensor` (this node's output) is still the value recompute_ rebuilds.

@@ -35,9 +35,10 @@ class Needs {
 };
 
 using BackwardFn = std::function<TensorList(const Tensor& grad_output, const Needs& needs)>;
-// Computes a node's output again (under no_grad) from state the graph keeps anyway, or adds it into
-// add_to where that is defined (Node::recompute_output); see recompute_source.
-using RecomputeFn = std::function<Tensor(const Tensor& add_to)>;
+// Computes a node's output again (under no_grad) from state the graph keeps anyway, added into
+// add_to where that is defined and passed through relu if then_relu (Node::recompute_output); see
+// recompute_source.
+using RecomputeFn = std::function<Tensor(const Tensor& add_to, bool then_relu)>;
 
 // A tensor kept for backward. An output that recompute_source() can rebuild is not held: the
 // SavedTensor keeps its producer node instead and get() recomputes the value, so the activation's

@@ -142,11 +142,12 @@ struct KernelTable {
                      bool training, double momentum, double eps);
   // Optional (null in the reference table): batch_norm's output recomputed from x and the statistics
   // it saved, bit for bit equal to the forward's, written to out or, with accumulate, added to it
-  // (as a separate sum of the rounded output would). Where it is set, a batch_norm output, and a
-  // relu or sum of such outputs, is recomputed in backward by the ops that saved it instead of being
-  // kept alive (x is kept for batch_norm's own backward anyway); see autograd::recompute_source.
+  // (as a separate sum of the rounded output would), then with relu passed through relu (as
+  // relu_forward would). Where it is set, a batch_norm output, and a relu or sum of such outputs, is
+  // recomputed in backward by the ops that saved it instead of being kept alive (x is kept for
+  // batch_norm's own backward anyway); see autograd::recompute_source.
   void (*batch_norm_apply)(const Tensor& out, const Tensor& x, const Tensor& save_mean, const Tensor& save_invstd,
-                           const Tensor& weight, const Tensor& bias, bool accumulate) = nullptr;
+                           const Tensor& weight, const Tensor& bias, bool accumulate, bool relu) = nullptr;
   // Training adds the terms through the batch statistics; eval is grad_out * weight * invstd.
   void (*batch_norm_backward)(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias,
                               const Tensor& grad_out, const Tensor& x, const Tensor& save_mean,

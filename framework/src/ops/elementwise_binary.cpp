@@ -81,10 +81,10 @@ autograd::RecomputeFn add_recompute(const Tensor& a, const Tensor& b, double alp
   std::shared_ptr<autograd::Node> source_a = autograd::recompute_source(a);
   std::shared_ptr<autograd::Node> source_b = source_a ? autograd::recompute_source(b) : nullptr;
   if (!source_b) return nullptr;
-  return [&k = kernels::active_kernels(), source_a, source_b](const Tensor& add_to) {
-    Tensor sum = source_a->recompute_output(source_b->recompute_output());
-    if (!add_to.defined()) return sum;
-    k.binary(BinaryOp::Add, add_to, add_to, sum, 1.0);
+  return [&k = kernels::active_kernels(), source_a, source_b](const Tensor& add_to, bool then_relu) {
+    if (!add_to.defined()) return source_a->recompute_output(source_b->recompute_output(), then_relu);
+    k.binary(BinaryOp::Add, add_to, add_to, source_a->recompute_output(source_b->recompute_output()), 1.0);
+    if (then_relu) k.relu_forward(add_to, add_to);
     return add_to;
   };
 }

@@ -118,11 +118,11 @@ Tensor relu(const Tensor& x) {
   }
   autograd::RecomputeFn recompute;
   if (std::shared_ptr<autograd::Node> source = autograd::recompute_source(x))
-    recompute = [&k, source](const Tensor& add_to) {
-      Tensor y = source->recompute_output();
-      k.relu_forward(y, y);
-      if (!add_to.defined()) return y;
+    recompute = [&k, source](const Tensor& add_to, bool then_relu) {
+      const Tensor y = source->recompute_output(Tensor(), true);
+      if (!add_to.defined()) return y;  // relu(relu(x)) = relu(x)
       k.binary(kernels::BinaryOp::Add, add_to, add_to, y, 1.0);
+      if (then_relu) k.relu_forward(add_to, add_to);
       return add_to;
     };
   autograd::record(

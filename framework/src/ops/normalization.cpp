@@ -118,11 +118,12 @@ Tensor batch_norm(const Tensor& x, const Tensor& running_mean, const Tensor& run
   // that save it (a convolution after a relu, typically) drop it; x is kept here anyway.
   autograd::RecomputeFn recompute;
   if (k.batch_norm_apply && (dtype == kFloat32 || dtype == kFloat64))
-    recompute = [&k, sx = save(x3d), sw = save(w), sb = save(b), save_mean, save_invstd,
-                 shape = x.sizes()](const Tensor& add_to) {
+    recompute = [&k, sx = save(x3d), sw = save(w), sb = save(b), save_mean, save_invstd, shape = x.sizes()](
+                    const Tensor& add_to, bool then_relu) {
       const Tensor& x3 = sx.get();
       Tensor y = add_to.defined() ? add_to : empty(shape, x3.dtype());
-      k.batch_norm_apply(y.view(x3.sizes()), x3, save_mean, save_invstd, sw.get(), sb.get(), add_to.defined());
+      k.batch_norm_apply(y.view(x3.sizes()), x3, save_mean, save_invstd, sw.get(), sb.get(), add_to.defined(),
+                         then_relu);
       return y;
     };
   autograd::record(

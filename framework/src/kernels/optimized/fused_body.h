@@ -124,7 +124,8 @@ void for_each_plane_in_order(const BatchNormArgs<T>& a, int64_t begin, int64_t e
 
 // out = (x - mean) * (invstd * weight) + bias from the saved statistics alone: the forward's last
 // pass, and batch_norm_apply's whole job, so a recomputed output is bit for bit the forward's. With
-// a.accumulate the value is added to out (rounded first, as a separate sum would be).
+// a.accumulate the value is added to out (rounded first, as a separate sum would be); with a.relu the
+// result then goes through relu.
 template <class T>
 void batch_norm_apply_channels(const BatchNormArgs<T>& a, int64_t begin, int64_t end) {
   std::vector<T> scale(static_cast<size_t>(end - begin)), shift(scale.size());
@@ -134,15 +135,18 @@ void batch_norm_apply_channels(const BatchNormArgs<T>& a, int64_t begin, int64_t
     shift[static_cast<size_t>(c - begin)] = a.bias ? a.bias[c] : T{0};
   }
   with_flag(a.accumulate, [&](auto accumulate) {
-    for_each_plane_in_order(a, begin, end, [&](int64_t c, int64_t plane) {
-      const size_t j = static_cast<size_t>(c - begin);
-      const T* x = a.x + plane;
-      T* y = a.out + plane;
-      const T mj = a.save_mean[c], sj = scale[j], hj = shift[j];
-      for (int64_t i = 0; i < a.spatial; ++i) {
-        const T v = (x[i] - mj) * sj + hj;
-        y[i] = accumulate ? y[i] + v : v;
-      }
+    with_flag(a.relu, [&](auto relu) {
+      for_each_plane_in_order(a, begin, end, [&](int64_t c, int64_t plane) {
+        const size_t j = static_cast<size_t>(c - begin);
+        const T* x = a.x + plane;
+        T* y = a.out + plane;
+        const T mj = a.save_mean[c], sj = scale[j], hj = shift[j];
+        for (int64_t i = 0; i < a.spatial; ++i) {
+          const T v = (x[i] - mj) * sj + hj;
+          const T r = accumulate ? y[i] + v : v;
+          y[i] = relu && !(r > 0 || r != r) ? T(0) : r;  // relu_forward's rule: NaN passes, -0 becomes 0
+        }
+      });
     });
   });
 }

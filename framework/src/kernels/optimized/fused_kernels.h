@@ -67,6 +67,7 @@ struct BatchNormArgs {
   int64_t batch, channels, spatial;
   bool training;
   bool accumulate;  // batch_norm_apply: add to out
+  bool relu;        // batch_norm_apply: then relu
   double momentum, eps;
 };
 

@@ -105,13 +105,14 @@ void batch_norm(const Tensor& out, const Tensor& save_mean, const Tensor& save_i
 }
 
 void batch_norm_apply(const Tensor& out, const Tensor& x, const Tensor& save_mean, const Tensor& save_invstd,
-                      const Tensor& weight, const Tensor& bias, bool accumulate) {
+                      const Tensor& weight, const Tensor& bias, bool accumulate, bool relu) {
   dispatch_f32_f64(
       x.dtype(),
       [&](auto tag) {
         using T = decltype(tag);
         BatchNormArgs<T> a = batch_norm_args<T>(out, x, save_mean, save_invstd, weight, bias, false);
         a.accumulate = accumulate;
+        a.relu = relu;
         over_channels(a, fused_bodies<T>().batch_norm_apply);
       },
       [&] { TT_CHECK(false, "batch_norm_apply: dtype {} has no recomputation kernel", dtype_name(x.dtype())); });

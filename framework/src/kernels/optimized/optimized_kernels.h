@@ -61,7 +61,7 @@ void batch_norm(const Tensor& out, const Tensor& save_mean, const Tensor& save_i
                 const Tensor& weight, const Tensor& bias, const Tensor& running_mean, const Tensor& running_var,
                 bool training, double momentum, double eps);
 void batch_norm_apply(const Tensor& out, const Tensor& x, const Tensor& save_mean, const Tensor& save_invstd,
-                      const Tensor& weight, const Tensor& bias, bool accumulate);
+                      const Tensor& weight, const Tensor& bias, bool accumulate, bool relu);
 void batch_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, const Tensor& grad_bias,
                          const Tensor& grad_out, const Tensor& x, const Tensor& save_mean, const Tensor& save_invstd,
                          const Tensor& weight, bool training);
