@@ -110,6 +110,21 @@ TEST(ThreadedKernels, SoftmaxNormalizationAndLoss) {
   });
 }
 
+// batch_norm forward and backward, and the optimized backend's recomputation of batch-norm, relu
+// and residual-sum outputs in backward (batch_norm_apply with accumulate and relu).
+TEST(ThreadedKernels, ResidualBlockWithRecomputedActivations) {
+  check_workload([] {
+    tt::Tensor x = leaf({4, 8, 12, 12}, 20), w1 = leaf({8, 8, 3, 3}, 21), w2 = leaf({8, 8, 3, 3}, 22);
+    tt::Tensor gamma = leaf({8}, 23), beta = leaf({8}, 24), w3 = leaf({5, 8, 3, 3}, 25);
+    auto bn = [&](const tt::Tensor& t) { return tt::batch_norm(t, {}, {}, gamma, beta, true); };
+    tt::Tensor inner = tt::relu(bn(tt::conv2d(x, w1, {}, {1, 1}, {1, 1})));
+    tt::Tensor block = tt::relu(bn(tt::conv2d(inner, w2, {}, {1, 1}, {1, 1})) + bn(x));
+    tt::Tensor y = tt::conv2d(block, w3);
+    y.sum().backward();
+    return std::vector<tt::Tensor>{y, x.grad(), w1.grad(), w2.grad(), w3.grad(), gamma.grad(), beta.grad()};
+  });
+}
+
 TEST(ThreadedKernels, IndexSelectAndEmbeddingWithRepeatedIndices) {
   check_workload([] {
     tt::Tensor x = leaf({7, 9, 5}, 15), table = leaf({50, 300}, 16);
