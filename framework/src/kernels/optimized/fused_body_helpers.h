@@ -1,5 +1,5 @@
-// Helpers of the fused loop bodies (fused_body.h): kLanes interleaved double partial sums combined
-// in a fixed order (vectorizable, accurate, and independent of how rows or channels are spread over
+// Helpers of the fused loop bodies (fused_body.h): kLanes interleaved partial sums (per block in the
+// values' type, then in double) combined in a fixed order (vectorizable, accurate, and independent of how rows or channels are spread over
 // threads), a vectorizable exp and compile-time flags. Like fused_body.h, included only through
 // one file per ISA; the unnamed namespace gives each its own copy.
 #pragma once
@@ -19,13 +19,16 @@ namespace {
 constexpr int64_t kLanes = 16;
 
 // Adds buffer[0, len) into the kLanes partial sums; a tail shorter than kLanes continues the lanes
-// as if padded with zeros.
+// as if padded with zeros. The block's lanes sum in B first (len <= kSumBlock: at most 16 terms
+// each), then go to double once: a float-to-double conversion per element cost more than the adds.
 template <class B>
 void add_lanes(const B* buffer, int64_t len, double* part) {
+  B lanes[kLanes] = {};
   int64_t j = 0;
   for (; j + kLanes <= len; j += kLanes)
-    for (int64_t l = 0; l < kLanes; ++l) part[l] += static_cast<double>(buffer[j + l]);
-  for (int64_t l = 0; j + l < len; ++l) part[l] += static_cast<double>(buffer[j + l]);
+    for (int64_t l = 0; l < kLanes; ++l) lanes[l] += buffer[j + l];
+  for (int64_t l = 0; j + l < len; ++l) lanes[l] += buffer[j + l];
+  for (int64_t l = 0; l < kLanes; ++l) part[l] += static_cast<double>(lanes[l]);
 }
 
 inline double combine_lanes(const double* part) {
