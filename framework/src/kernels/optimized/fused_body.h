@@ -23,8 +23,7 @@ void layer_norm_rows(const LayerNormArgs<T>& a, int64_t begin, int64_t end) {
     const T* x = a.x + r * cols;
     T* y = a.out + r * cols;
     const T first = x[0];
-    const auto [sum, sum_sq] = lane_sum2(
-        cols, [&](int64_t j) { return x[j] - first; }, [&](int64_t j) { return (x[j] - first) * (x[j] - first); });
+    const auto [sum, sum_sq] = lane_sum_and_squares(cols, [&](int64_t j) { return x[j] - first; });
     const auto [mu, var] = shifted_mean_var(first, sum, sum_sq, static_cast<double>(cols));
     const double inv = 1 / std::sqrt(var + a.eps);
     const T m = static_cast<T>(mu), s = static_cast<T>(inv);
@@ -93,22 +92,19 @@ void layer_norm_backward_cols(const LayerNormArgs<T>& a, int64_t begin, int64_t 
 
 // ---- batch_norm ----
 
-// Per channel c of [begin, end): the sums of f_of(c)(i) and of g_of(c)(i) over the elements i of
-// the channel (every image's plane), in one pass, as {sum f, sum g} pairs. Memory is read in order
-// (image by image, the range's planes one after another) while each channel's lanes run on from
-// plane to plane in image order, so the sums do not depend on the range. One channel at a time
-// hopped between 3 KB planes 100 KB apart, and the prefetchers fell behind (~38 GB/s).
-template <class T, class FOf, class GOf>
-std::vector<double> channel_sums2(const BatchNormArgs<T>& a, int64_t begin, int64_t end, const FOf& f_of,
-                                  const GOf& g_of) {
+// Per channel c of [begin, end): two sums over the elements of the channel (every image's plane),
+// in one pass, as {first, second} pairs; accumulate(c, plane, first_part, second_part) adds one
+// plane's values into the channel's two lane sets. Memory is read in order (image by image, the
+// range's planes one after another) while each channel's lanes run on from plane to plane in image
+// order, so the sums do not depend on the range. One channel at a time hopped between 3 KB planes
+// 100 KB apart, and the prefetchers fell behind (~38 GB/s).
+template <class T, class Accumulate>
+std::vector<double> channel_sums2(const BatchNormArgs<T>& a, int64_t begin, int64_t end, const Accumulate& accumulate) {
   std::vector<double> parts(static_cast<size_t>(2 * kLanes * (end - begin)), 0.0);
   for (int64_t n = 0; n < a.batch; ++n)
     for (int64_t c = begin; c < end; ++c) {
-      const int64_t plane = (n * a.channels + c) * a.spatial;
-      const auto f = f_of(c);
-      const auto g = g_of(c);
-      double* f_part = parts.data() + 2 * kLanes * (c - begin);
-      lane_accumulate2(a.spatial, offset_by(f, plane), offset_by(g, plane), f_part, f_part + kLanes);
+      double* first_part = parts.data() + 2 * kLanes * (c - begin);
+      accumulate(c, (n * a.channels + c) * a.spatial, first_part, first_part + kLanes);
     }
   std::vector<double> sums(static_cast<size_t>(2 * (end - begin)));
   for (size_t j = 0; j < sums.size(); ++j) sums[j] = combine_lanes(parts.data() + kLanes * j);
@@ -157,11 +153,11 @@ void batch_norm_channels(const BatchNormArgs<T>& a, int64_t begin, int64_t end) 
   std::vector<double> sums;
   if (a.training) {
     const T* x = a.x;
-    sums = channel_sums2(
-        a, begin, end, [&](int64_t c) { return [x, first = x[c * a.spatial]](int64_t i) { return x[i] - first; }; },
-        [&](int64_t c) {
-          return [x, first = x[c * a.spatial]](int64_t i) { return (x[i] - first) * (x[i] - first); };
-        });
+    sums = channel_sums2(a, begin, end, [&](int64_t c, int64_t plane, double* part, double* square_part) {
+      const T* p = x + plane;
+      lane_accumulate_squares(
+          a.spatial, [p, first = x[c * a.spatial]](int64_t i) { return p[i] - first; }, part, square_part);
+    });
   }
   for (int64_t c = begin; c < end; ++c) {
     double mu, inv;
@@ -190,9 +186,12 @@ void batch_norm_backward_channels(const BatchNormArgs<T>& a, int64_t begin, int6
   const double count = static_cast<double>(a.batch * a.spatial);
   const T* x = a.x;
   const T* g = a.grad_out;
-  const std::vector<double> sums = channel_sums2(
-      a, begin, end, [&](int64_t) { return g; },
-      [&](int64_t c) { return [x, g, m = a.save_mean[c]](int64_t i) { return g[i] * (x[i] - m); }; });
+  const std::vector<double> sums =
+      channel_sums2(a, begin, end, [&](int64_t c, int64_t plane, double* g_part, double* g_x_part) {
+        const T *pg = g + plane, *px = x + plane;
+        lane_accumulate2(
+            a.spatial, pg, [pg, px, m = a.save_mean[c]](int64_t i) { return pg[i] * (px[i] - m); }, g_part, g_x_part);
+      });
   std::vector<T> scale(static_cast<size_t>(end - begin)), mean_g(scale.size()), k(scale.size());
   for (int64_t c = begin; c < end; ++c) {
     const size_t j = static_cast<size_t>(c - begin);
