@@ -36,6 +36,12 @@ Tensor binary_kernel(kernels::BinaryOp op, const Tensor& a, const Tensor& b, con
   return out;
 }
 
+Tensor add_recomputed(const kernels::KernelTable& k, const Tensor& add_to, const Tensor& value, bool then_relu) {
+  k.binary(kernels::BinaryOp::Add, add_to, add_to, value, 1.0);
+  if (then_relu) k.relu_forward(add_to, add_to);
+  return add_to;
+}
+
 Tensor wrap_scalar(const Scalar& value, const Tensor& like) {
   // A 0-dim tensor whose dtype already follows the scalar rule, so result_type() keeps it.
   return scalar_tensor(value, promote_with_scalar(like.dtype(), value));
@@ -83,9 +89,7 @@ autograd::RecomputeFn add_recompute(const Tensor& a, const Tensor& b, double alp
   if (!source_b) return nullptr;
   return [&k = kernels::active_kernels(), source_a, source_b](const Tensor& add_to, bool then_relu) {
     if (!add_to.defined()) return source_a->recompute_output(source_b->recompute_output(), then_relu);
-    k.binary(BinaryOp::Add, add_to, add_to, source_a->recompute_output(source_b->recompute_output()), 1.0);
-    if (then_relu) k.relu_forward(add_to, add_to);
-    return add_to;
+    return detail::add_recomputed(k, add_to, source_a->recompute_output(source_b->recompute_output()), then_relu);
   };
 }
 

@@ -21,6 +21,10 @@ Tensor binary_kernel(kernels::BinaryOp op, const Tensor& a, const Tensor& b, con
 Tensor unary_kernel(kernels::UnaryOp op, const Tensor& x, const char* name, bool floating_only, double p0 = 0,
                     double p1 = 0);
 
+// For recompute closures (autograd::RecomputeFn) whose value cannot be fused with the sum: adds
+// value into add_to, then applies relu to add_to if then_relu, as the forward did; returns add_to.
+Tensor add_recomputed(const kernels::KernelTable& k, const Tensor& add_to, const Tensor& value, bool then_relu);
+
 // The tensor that stands for a C++ scalar in `tensor op scalar` (dtype from promote_with_scalar).
 Tensor wrap_scalar(const Scalar& value, const Tensor& like);
 

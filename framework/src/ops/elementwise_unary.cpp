@@ -120,10 +120,7 @@ Tensor relu(const Tensor& x) {
   if (std::shared_ptr<autograd::Node> source = autograd::recompute_source(x))
     recompute = [&k, source](const Tensor& add_to, bool then_relu) {
       const Tensor y = source->recompute_output(Tensor(), true);
-      if (!add_to.defined()) return y;  // relu(relu(x)) = relu(x)
-      k.binary(kernels::BinaryOp::Add, add_to, add_to, y, 1.0);
-      if (then_relu) k.relu_forward(add_to, add_to);
-      return add_to;
+      return add_to.defined() ? detail::add_recomputed(k, add_to, y, then_relu) : y;  // relu(relu(x)) = relu(x)
     };
   autograd::record(
       "ReluBackward", out, {x},

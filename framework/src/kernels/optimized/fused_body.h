@@ -92,6 +92,13 @@ void layer_norm_backward_cols(const LayerNormArgs<T>& a, int64_t begin, int64_t 
 
 // ---- batch_norm ----
 
+// Runs plane_fn(c, offset) on every plane of channels [begin, end), in memory order.
+template <class T, class F>
+void for_each_plane_in_order(const BatchNormArgs<T>& a, int64_t begin, int64_t end, const F& plane_fn) {
+  for (int64_t n = 0; n < a.batch; ++n)
+    for (int64_t c = begin; c < end; ++c) plane_fn(c, (n * a.channels + c) * a.spatial);
+}
+
 // Per channel c of [begin, end): two sums over the elements of the channel (every image's plane),
 // in one pass, as {first, second} pairs; accumulate(c, plane, first_part, second_part) adds one
 // plane's values into the channel's two lane sets. Memory is read in order (image by image, the
@@ -101,21 +108,13 @@ void layer_norm_backward_cols(const LayerNormArgs<T>& a, int64_t begin, int64_t 
 template <class T, class Accumulate>
 std::vector<double> channel_sums2(const BatchNormArgs<T>& a, int64_t begin, int64_t end, const Accumulate& accumulate) {
   std::vector<double> parts(static_cast<size_t>(2 * kLanes * (end - begin)), 0.0);
-  for (int64_t n = 0; n < a.batch; ++n)
-    for (int64_t c = begin; c < end; ++c) {
-      double* first_part = parts.data() + 2 * kLanes * (c - begin);
-      accumulate(c, (n * a.channels + c) * a.spatial, first_part, first_part + kLanes);
-    }
+  for_each_plane_in_order(a, begin, end, [&](int64_t c, int64_t plane) {
+    double* first_part = parts.data() + 2 * kLanes * (c - begin);
+    accumulate(c, plane, first_part, first_part + kLanes);
+  });
   std::vector<double> sums(static_cast<size_t>(2 * (end - begin)));
   for (size_t j = 0; j < sums.size(); ++j) sums[j] = combine_lanes(parts.data() + kLanes * j);
   return sums;
-}
-
-// Runs plane_fn(c, offset) on every plane of channels [begin, end), in memory order.
-template <class T, class F>
-void for_each_plane_in_order(const BatchNormArgs<T>& a, int64_t begin, int64_t end, const F& plane_fn) {
-  for (int64_t n = 0; n < a.batch; ++n)
-    for (int64_t c = begin; c < end; ++c) plane_fn(c, (n * a.channels + c) * a.spatial);
 }
 
 // out = (x - mean) * (invstd * weight) + bias from the saved statistics alone: the forward's last

@@ -18,16 +18,24 @@ namespace {
 
 constexpr int64_t kLanes = 16;
 
-// Adds buffer[0, len) into the kLanes partial sums; a tail shorter than kLanes continues the lanes
-// as if padded with zeros. The block's lanes sum in B first (len <= kSumBlock: at most 16 terms
-// each), then go to double once: a float-to-double conversion per element cost more than the adds.
-template <class B>
-void add_lanes(const B* buffer, int64_t len, double* part) {
+// Adds term(buffer[j]) for j in [0, len) into the kLanes partial sums; a tail shorter than kLanes
+// continues the lanes as if padded with zeros. The block's lanes sum in B first (len <= kSumBlock:
+// at most 16 terms each), then go to double once: a float-to-double conversion per element cost
+// more than the adds.
+struct Identity {
+  template <class V>
+  V operator()(V v) const {
+    return v;
+  }
+};
+
+template <class B, class Term = Identity>
+void add_lanes(const B* buffer, int64_t len, double* part, Term term = {}) {
   B lanes[kLanes] = {};
   int64_t j = 0;
   for (; j + kLanes <= len; j += kLanes)
-    for (int64_t l = 0; l < kLanes; ++l) lanes[l] += buffer[j + l];
-  for (int64_t l = 0; j + l < len; ++l) lanes[l] += buffer[j + l];
+    for (int64_t l = 0; l < kLanes; ++l) lanes[l] += term(buffer[j + l]);
+  for (int64_t l = 0; j + l < len; ++l) lanes[l] += term(buffer[j + l]);
   for (int64_t l = 0; l < kLanes; ++l) part[l] += static_cast<double>(lanes[l]);
 }
 
@@ -107,19 +115,10 @@ void lane_accumulate_squares(int64_t n, const F& f, double* part, double* square
   for (int64_t start = 0; start < n; start += kSumBlock) {
     const int64_t len = n - start < kSumBlock ? n - start : kSumBlock;
     const B* values = block_values(f, start, len, buffer);
-    // Two loops: with both lane sets updated in one, GCC stopped vectorizing (2.4x slower).
-    B lanes[kLanes] = {}, square_lanes[kLanes] = {};
-    int64_t j = 0;
-    for (; j + kLanes <= len; j += kLanes)
-      for (int64_t l = 0; l < kLanes; ++l) lanes[l] += values[j + l];
-    for (int64_t l = 0; j + l < len; ++l) lanes[l] += values[j + l];
-    for (j = 0; j + kLanes <= len; j += kLanes)
-      for (int64_t l = 0; l < kLanes; ++l) square_lanes[l] += values[j + l] * values[j + l];
-    for (int64_t l = 0; j + l < len; ++l) square_lanes[l] += values[j + l] * values[j + l];
-    for (int64_t l = 0; l < kLanes; ++l) {
-      part[l] += static_cast<double>(lanes[l]);
-      square_part[l] += static_cast<double>(square_lanes[l]);
-    }
+    // Two passes over the buffer: with both lane sets updated in one loop, GCC stopped vectorizing
+    // it (2.4x slower).
+    add_lanes(values, len, part);
+    add_lanes(values, len, square_part, [](B v) { return v * v; });
   }
 }
 
