@@ -112,6 +112,22 @@ TEST(OptimizedFused, LayerNorm) {
       }
 }
 
+// More rows than 32 row blocks of 32: the backward's weight and bias sums then run over blocks of
+// several 32-row groups (and a shorter last block).
+TEST(OptimizedFused, LayerNormManyRows) {
+  for (tt::DType dtype : {tt::kFloat32, tt::kFloat64}) {
+    const int64_t rows = 2100, cols = 33;
+    tt::Generator gen(2);
+    const tt::Tensor x = tt::randn({rows, cols}, dtype, &gen) * 3.0 + 1.0;
+    const tt::Tensor w = tt::randn({cols}, dtype, &gen), b = tt::randn({cols}, dtype, &gen);
+    expect_matches_reference(label("layer_norm", {rows, cols}, dtype), {x, w, b}, {true, true, true},
+                             [cols](const TL& a) { return tt::layer_norm(a[0], {cols}, a[1], a[2]); });
+    expect_matches_reference(label("layer_norm(weight and bias only)", {rows, cols}, dtype), {x, w, b},
+                             {false, true, true},
+                             [cols](const TL& a) { return tt::layer_norm(a[0], {cols}, a[1], a[2]); });
+  }
+}
+
 TEST(OptimizedFused, BatchNormTrainingAndEval) {
   for (tt::DType dtype : {tt::kFloat32, tt::kFloat64})
     for (int64_t rows : kRows)

@@ -16,77 +16,104 @@ namespace {
 
 // ---- layer_norm ----
 
+// Rows per group whose statistics are taken before any of them is normalised: each row's statistics
+// end in a chain of dependent steps (lane sums, their fold, a division, a square root) about 200
+// cycles long, and with the rows one after another each chain waited for the previous row's output
+// loop; a group's chains overlap. The group's rows stay in L1 for the second pass.
+constexpr int64_t kStatRows = 8;
+
 template <class T>
 void layer_norm_rows(const LayerNormArgs<T>& a, int64_t begin, int64_t end) {
   const int64_t cols = a.cols;
-  for (int64_t r = begin; r < end; ++r) {
-    const T* x = a.x + r * cols;
-    T* y = a.out + r * cols;
-    const T first = x[0];
-    const auto [sum, sum_sq] = lane_sum_and_squares(cols, [&](int64_t j) { return x[j] - first; });
-    const auto [mu, var] = shifted_mean_var(first, sum, sum_sq, static_cast<double>(cols));
-    const double inv = 1 / std::sqrt(var + a.eps);
-    const T m = static_cast<T>(mu), s = static_cast<T>(inv);
-    const T* w = a.weight;
-    const T* b = a.bias;
-    if (w && b) {
-      for (int64_t j = 0; j < cols; ++j) y[j] = (x[j] - m) * s * w[j] + b[j];
-    } else if (w) {
-      for (int64_t j = 0; j < cols; ++j) y[j] = (x[j] - m) * s * w[j];
-    } else if (b) {
-      for (int64_t j = 0; j < cols; ++j) y[j] = (x[j] - m) * s + b[j];
-    } else {
-      for (int64_t j = 0; j < cols; ++j) y[j] = (x[j] - m) * s;
+  for (int64_t r0 = begin; r0 < end; r0 += kStatRows) {
+    const int64_t r1 = std::min(end, r0 + kStatRows);
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* x = a.x + r * cols;
+      const T first = x[0];
+      const auto [sum, sum_sq] = lane_sum_and_squares(cols, [x, first](int64_t j) { return x[j] - first; });
+      const auto [mu, var] = shifted_mean_var(first, sum, sum_sq, static_cast<double>(cols));
+      a.mean[r] = static_cast<T>(mu);
+      a.rstd[r] = static_cast<T>(1 / std::sqrt(var + a.eps));
     }
-    a.mean[r] = m;
-    a.rstd[r] = s;
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* x = a.x + r * cols;
+      T* y = a.out + r * cols;
+      const T m = a.mean[r], s = a.rstd[r];
+      const T* w = a.weight;
+      const T* b = a.bias;
+      if (w && b) {
+        for (int64_t j = 0; j < cols; ++j) y[j] = (x[j] - m) * s * w[j] + b[j];
+      } else if (w) {
+        for (int64_t j = 0; j < cols; ++j) y[j] = (x[j] - m) * s * w[j];
+      } else if (b) {
+        for (int64_t j = 0; j < cols; ++j) y[j] = (x[j] - m) * s + b[j];
+      } else {
+        for (int64_t j = 0; j < cols; ++j) y[j] = (x[j] - m) * s;
+      }
+    }
   }
 }
 
-// grad_input = rstd * (dy - mean(dy) - xhat * mean(dy * xhat)), dy = grad_out * weight.
+// Rows [begin, end) of layer_norm's backward. grad_input (when a.out) is
+// rstd * (dy - mean(dy) - xhat * mean(dy * xhat)), dy = grad_out * weight; the two means of a group
+// of rows are taken before any of its rows is written (as in the forward). The weight and bias
+// gradient terms of the rows (when col_part is given) are added column by column into col_part[0,
+// cols) and col_part[cols, 2 cols): in T over kColumnSumRows rows, then in double, the same order
+// for any split of the blocks over threads. The row, still in L1, is read again for them; one loop
+// writing grad_input and both sums would need more alias checks than GCC versions a loop for.
 template <class T>
-void layer_norm_backward_rows(const LayerNormArgs<T>& a, int64_t begin, int64_t end) {
+void layer_norm_backward_rows(const LayerNormArgs<T>& a, int64_t begin, int64_t end, double* col_part) {
+  static_assert(kColumnSumRows % kStatRows == 0, "layer_norm: a column-sum block is whole row groups");
   const int64_t cols = a.cols;
   const T* w = a.weight;
-  for (int64_t r = begin; r < end; ++r) {
-    const T* x = a.x + r * cols;
-    const T* g = a.grad_out + r * cols;
-    T* gx = a.out + r * cols;
-    const T m = a.mean[r], s = a.rstd[r];
-    // One loop body per case: a weight test inside the loops would stop them vectorizing.
-    const auto row = [&](auto dy) {
+  std::vector<T> sums(col_part ? static_cast<size_t>(2 * cols) : 0);
+  T* sum_w = sums.data();
+  T* sum_b = sum_w + cols;
+  T mean_dy[kStatRows], mean_dy_xhat[kStatRows];
+  // One loop body per case: a weight test inside the loops would stop them vectorizing. The lambdas
+  // take m and s by value: once their addresses escape, every store to grad_input might change them
+  // and the loop stops vectorizing.
+  const auto input_grads = [&](int64_t r0, int64_t r1, auto dy_of_row) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* x = a.x + r * cols;
+      const T m = a.mean[r], s = a.rstd[r];
+      const auto dy = dy_of_row(r);
       const auto [sum_dy, sum_dy_xhat] =
-          lane_sum2(cols, dy, [&](int64_t j) { return value_at(dy, j) * ((x[j] - m) * s); });
-      const T mean_dy = static_cast<T>(sum_dy / static_cast<double>(cols));
-      const T mean_dy_xhat = static_cast<T>(sum_dy_xhat / static_cast<double>(cols));
-      for (int64_t j = 0; j < cols; ++j) gx[j] = s * (value_at(dy, j) - mean_dy - (x[j] - m) * s * mean_dy_xhat);
-    };
-    if (w)
-      row([&](int64_t j) { return g[j] * w[j]; });
-    else
-      row(g);
-  }
-}
-
-// Column sums over every row, for the columns [begin, end): each column's order is fixed.
-template <class T>
-void layer_norm_backward_cols(const LayerNormArgs<T>& a, int64_t begin, int64_t end) {
-  const int64_t n = end - begin;
-  std::vector<double> gw(static_cast<size_t>(n), 0.0), gb(static_cast<size_t>(n), 0.0);
-  double* pw = gw.data();
-  double* pb = gb.data();
-  for (int64_t r = 0; r < a.rows; ++r) {
-    const T* x = a.x + r * a.cols + begin;
-    const T* g = a.grad_out + r * a.cols + begin;
-    const T m = a.mean[r], s = a.rstd[r];
-    for (int64_t j = 0; j < n; ++j) {
-      pw[j] += static_cast<double>(g[j] * ((x[j] - m) * s));
-      pb[j] += static_cast<double>(g[j]);
+          lane_sum2(cols, dy, [dy, x, m, s](int64_t j) { return value_at(dy, j) * ((x[j] - m) * s); });
+      mean_dy[r - r0] = static_cast<T>(sum_dy / static_cast<double>(cols));
+      mean_dy_xhat[r - r0] = static_cast<T>(sum_dy_xhat / static_cast<double>(cols));
     }
-  }
-  for (int64_t j = 0; j < n; ++j) {
-    if (a.grad_weight) a.grad_weight[begin + j] = static_cast<T>(pw[j]);
-    if (a.grad_bias) a.grad_bias[begin + j] = static_cast<T>(pb[j]);
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* x = a.x + r * cols;
+      const T m = a.mean[r], s = a.rstd[r], md = mean_dy[r - r0], mdx = mean_dy_xhat[r - r0];
+      const auto dy = dy_of_row(r);
+      T* gx = a.out + r * cols;
+      for (int64_t j = 0; j < cols; ++j) gx[j] = s * (value_at(dy, j) - md - (x[j] - m) * s * mdx);
+    }
+  };
+  for (int64_t r0 = begin; r0 < end; r0 += kStatRows) {
+    const int64_t r1 = std::min(end, r0 + kStatRows);
+    if (a.out && w)
+      input_grads(r0, r1, [&](int64_t r) {
+        const T* g = a.grad_out + r * cols;
+        return [g, w](int64_t j) { return g[j] * w[j]; };
+      });
+    else if (a.out)
+      input_grads(r0, r1, [&](int64_t r) { return a.grad_out + r * cols; });
+    if (!col_part) continue;
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* x = a.x + r * cols;
+      const T* g = a.grad_out + r * cols;
+      const T m = a.mean[r], s = a.rstd[r];
+      for (int64_t j = 0; j < cols; ++j) {
+        sum_w[j] += g[j] * ((x[j] - m) * s);
+        sum_b[j] += g[j];
+      }
+    }
+    if ((r1 - begin) % kColumnSumRows == 0 || r1 == end) {
+      for (int64_t j = 0; j < 2 * cols; ++j) col_part[j] += static_cast<double>(sums[static_cast<size_t>(j)]);
+      std::fill(sums.begin(), sums.end(), T(0));
+    }
   }
 }
 
@@ -447,7 +474,6 @@ template <class T>
 FusedBodies<T> make_fused_bodies() {
   return {layer_norm_rows<T>,
           layer_norm_backward_rows<T>,
-          layer_norm_backward_cols<T>,
           batch_norm_channels<T>,
           batch_norm_apply_channels<T>,
           batch_norm_backward_channels<T>,

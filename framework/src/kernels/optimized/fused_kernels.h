@@ -15,6 +15,9 @@ namespace tinytorch::kernels::optimized {
 
 // Elements per parallel_for chunk below which threading costs more than it saves.
 constexpr int64_t kGrainElements = 16384;
+// Rows whose layer_norm weight and bias gradient terms are summed in the values' type before the
+// sums go to double (as the lane sums' 256-value blocks).
+constexpr int64_t kColumnSumRows = 32;
 
 // Grain, in items, for items of `elements_per_item` elements each.
 inline int64_t grain_for(int64_t elements_per_item) {
@@ -96,18 +99,17 @@ struct OptimArgs {
 // Each body handles [begin, end) of the range named in its comment.
 template <class T>
 struct FusedBodies {
-  void (*layer_norm)(const LayerNormArgs<T>& a, int64_t begin, int64_t end);                   // rows
-  void (*layer_norm_backward_input)(const LayerNormArgs<T>& a, int64_t begin, int64_t end);    // rows
-  void (*layer_norm_backward_params)(const LayerNormArgs<T>& a, int64_t begin, int64_t end);   // cols
-  void (*batch_norm)(const BatchNormArgs<T>& a, int64_t begin, int64_t end);                   // channels
-  void (*batch_norm_apply)(const BatchNormArgs<T>& a, int64_t begin, int64_t end);             // channels
-  void (*batch_norm_backward)(const BatchNormArgs<T>& a, int64_t begin, int64_t end);          // channels
-  void (*cross_entropy)(const CrossEntropyArgs<T>& a, int64_t begin, int64_t end);             // rows
-  void (*cross_entropy_backward)(const CrossEntropyArgs<T>& a, int64_t begin, int64_t end);    // rows
-  void (*sgd)(const OptimArgs<T>& a, const SgdUpdate& u, int64_t begin, int64_t end);          // elements
-  void (*adam)(const OptimArgs<T>& a, const AdamUpdate& u, int64_t begin, int64_t end);        // elements
-  void (*rmsprop)(const OptimArgs<T>& a, const RmspropUpdate& u, int64_t begin, int64_t end);  // elements
-  void (*adagrad)(const OptimArgs<T>& a, const AdagradUpdate& u, int64_t begin, int64_t end);  // elements
+  void (*layer_norm)(const LayerNormArgs<T>& a, int64_t begin, int64_t end);                             // rows
+  void (*layer_norm_backward)(const LayerNormArgs<T>& a, int64_t begin, int64_t end, double* col_part);  // rows
+  void (*batch_norm)(const BatchNormArgs<T>& a, int64_t begin, int64_t end);                             // channels
+  void (*batch_norm_apply)(const BatchNormArgs<T>& a, int64_t begin, int64_t end);                       // channels
+  void (*batch_norm_backward)(const BatchNormArgs<T>& a, int64_t begin, int64_t end);                    // channels
+  void (*cross_entropy)(const CrossEntropyArgs<T>& a, int64_t begin, int64_t end);                       // rows
+  void (*cross_entropy_backward)(const CrossEntropyArgs<T>& a, int64_t begin, int64_t end);              // rows
+  void (*sgd)(const OptimArgs<T>& a, const SgdUpdate& u, int64_t begin, int64_t end);                    // elements
+  void (*adam)(const OptimArgs<T>& a, const AdamUpdate& u, int64_t begin, int64_t end);                  // elements
+  void (*rmsprop)(const OptimArgs<T>& a, const RmspropUpdate& u, int64_t begin, int64_t end);            // elements
+  void (*adagrad)(const OptimArgs<T>& a, const AdagradUpdate& u, int64_t begin, int64_t end);            // elements
 };
 
 template <class T>

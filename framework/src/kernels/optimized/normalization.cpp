@@ -1,6 +1,10 @@
 // Optimized layer_norm and batch_norm: the fused bodies of fused_body.h spread over threads by row
-// (layer_norm), by column (layer_norm's weight and bias gradients) or by channel (batch_norm). Each
-// sum stays within one chunk, so results are bitwise identical for any thread count.
+// (layer_norm) or by channel (batch_norm). Each sum stays within one chunk, or (layer_norm's weight
+// and bias gradients) within row blocks fixed by the shape, so results are bitwise identical for any
+// thread count.
+#include <algorithm>
+#include <vector>
+
 #include "kernels/optimized/fused_kernels.h"
 #include "kernels/optimized/optimized_kernels.h"
 #include "kernels/optimized/thread_pool.h"
@@ -8,6 +12,9 @@
 
 namespace tinytorch::kernels::optimized {
 namespace {
+// layer_norm's backward sums its weight and bias gradients over at most this many row blocks, each
+// a multiple of kColumnSumRows rows, then adds the blocks' sums in block order.
+constexpr int64_t kMaxRowBlocks = 32;
 template <class T>
 LayerNormArgs<T> layer_norm_args(const Tensor& out, const Tensor& x, const Tensor& mean, const Tensor& rstd,
                                  const Tensor& weight) {
@@ -73,13 +80,28 @@ void layer_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, co
         a.grad_out = grad_out.data_ptr<T>();
         a.grad_weight = data_or_null<T>(grad_weight);
         a.grad_bias = data_or_null<T>(grad_bias);
-        const FusedBodies<T>& bodies = fused_bodies<T>();
-        if (a.out)
-          parallel_for(0, a.rows, grain_for(a.cols),
-                       [&](int64_t begin, int64_t end) { bodies.layer_norm_backward_input(a, begin, end); });
-        if (a.grad_weight || a.grad_bias)
-          parallel_for(0, a.cols, grain_for(a.rows),
-                       [&](int64_t begin, int64_t end) { bodies.layer_norm_backward_params(a, begin, end); });
+        const auto body = fused_bodies<T>().layer_norm_backward;
+        const bool params = a.grad_weight || a.grad_bias;
+        const int64_t cols = a.cols;
+        const int64_t per_block = (a.rows + kMaxRowBlocks - 1) / kMaxRowBlocks;
+        const int64_t block_rows =
+            std::max<int64_t>(kColumnSumRows, (per_block + kColumnSumRows - 1) / kColumnSumRows * kColumnSumRows);
+        const int64_t blocks = (a.rows + block_rows - 1) / block_rows;
+        std::vector<double> parts(params ? static_cast<size_t>(blocks * 2 * cols) : 0);
+        parallel_for(0, blocks, grain_for(block_rows * cols), [&](int64_t first, int64_t last) {
+          for (int64_t b = first; b < last; ++b)
+            body(a, b * block_rows, std::min(a.rows, (b + 1) * block_rows),
+                 params ? parts.data() + b * 2 * cols : nullptr);
+        });
+        if (!params) return;
+        std::vector<double> totals(static_cast<size_t>(2 * cols), 0.0);
+        for (int64_t b = 0; b < blocks; ++b)
+          for (int64_t j = 0; j < 2 * cols; ++j)
+            totals[static_cast<size_t>(j)] += parts[static_cast<size_t>(b * 2 * cols + j)];
+        for (int64_t j = 0; j < cols; ++j) {
+          if (a.grad_weight) a.grad_weight[j] = static_cast<T>(totals[static_cast<size_t>(j)]);
+          if (a.grad_bias) a.grad_bias[j] = static_cast<T>(totals[static_cast<size_t>(cols + j)]);
+        }
       },
       [&] { reference::layer_norm_backward(grad_input, grad_weight, grad_bias, grad_out, x, mean, rstd, weight); });
 }
