@@ -30,7 +30,10 @@ void layer_norm_rows(const LayerNormArgs<T>& a, int64_t begin, int64_t end) {
     for (int64_t r = r0; r < r1; ++r) {
       const T* x = a.x + r * cols;
       const T first = x[0];
-      const auto [sum, sum_sq] = lane_sum_and_squares(cols, [x, first](int64_t j) { return x[j] - first; });
+      const auto [sum, sum_sq] = vector_lane_sum2<T>(cols, [x, first](int64_t j, int64_t count) {
+        const LaneVector<T> d = load_lanes(x + j, count) - first;
+        return std::pair{d, d * d};
+      });
       const auto [mu, var] = shifted_mean_var(first, sum, sum_sq, static_cast<double>(cols));
       a.mean[r] = static_cast<T>(mu);
       a.rstd[r] = static_cast<T>(1 / std::sqrt(var + a.eps));
@@ -54,6 +57,36 @@ void layer_norm_rows(const LayerNormArgs<T>& a, int64_t begin, int64_t end) {
   }
 }
 
+// Adds the weight and bias gradient terms of rows [r0, r1), grad_out * xhat and grad_out, into
+// sum_w and sum_b: kLanes columns at a time with the rows inner, so the sums are loaded and stored
+// once per group of rows. Row by row, the loop stored both sums for every row and took longer than
+// computing grad_input.
+template <class T>
+void add_column_terms(const LayerNormArgs<T>& a, int64_t r0, int64_t r1, T* sum_w, T* sum_b) {
+  using V = typename LaneVectorOf<T>::type;
+  const int64_t cols = a.cols;
+  int64_t j = 0;
+  for (; j + kLanes <= cols; j += kLanes) {
+    V w, b, g, x;
+    std::memcpy(&w, sum_w + j, sizeof w);
+    std::memcpy(&b, sum_b + j, sizeof b);
+    for (int64_t r = r0; r < r1; ++r) {
+      std::memcpy(&g, a.grad_out + r * cols + j, sizeof g);
+      std::memcpy(&x, a.x + r * cols + j, sizeof x);
+      w += g * ((x - a.mean[r]) * a.rstd[r]);
+      b += g;
+    }
+    std::memcpy(sum_w + j, &w, sizeof w);
+    std::memcpy(sum_b + j, &b, sizeof b);
+  }
+  for (; j < cols; ++j)
+    for (int64_t r = r0; r < r1; ++r) {
+      const T g = a.grad_out[r * cols + j];
+      sum_w[j] += g * ((a.x[r * cols + j] - a.mean[r]) * a.rstd[r]);
+      sum_b[j] += g;
+    }
+}
+
 // Rows [begin, end) of layer_norm's backward. grad_input (when a.out) is
 // rstd * (dy - mean(dy) - xhat * mean(dy * xhat)), dy = grad_out * weight; the two means of a group
 // of rows are taken before any of its rows is written (as in the forward). The weight and bias
@@ -70,46 +103,42 @@ void layer_norm_backward_rows(const LayerNormArgs<T>& a, int64_t begin, int64_t 
   T* sum_w = sums.data();
   T* sum_b = sum_w + cols;
   T mean_dy[kStatRows], mean_dy_xhat[kStatRows];
-  // One loop body per case: a weight test inside the loops would stop them vectorizing. The lambdas
-  // take m and s by value: once their addresses escape, every store to grad_input might change them
-  // and the loop stops vectorizing.
-  const auto input_grads = [&](int64_t r0, int64_t r1, auto dy_of_row) {
+  // Instantiated with and without the weight: a weight test inside the loops would stop them
+  // vectorizing. m and s are copied into the lambda: once their addresses escape, every store to
+  // grad_input might change them and the loop stops vectorizing.
+  const auto input_grads = [&](int64_t r0, int64_t r1, auto weighted) {
+    constexpr bool kWeighted = decltype(weighted)::value;
     for (int64_t r = r0; r < r1; ++r) {
       const T* x = a.x + r * cols;
+      const T* g = a.grad_out + r * cols;
       const T m = a.mean[r], s = a.rstd[r];
-      const auto dy = dy_of_row(r);
-      const auto [sum_dy, sum_dy_xhat] =
-          lane_sum2(cols, dy, [dy, x, m, s](int64_t j) { return value_at(dy, j) * ((x[j] - m) * s); });
+      const auto [sum_dy, sum_dy_xhat] = vector_lane_sum2<T>(cols, [x, g, w, m, s](int64_t j, int64_t count) {
+        LaneVector<T> dy = load_lanes(g + j, count);
+        if constexpr (kWeighted) dy *= load_lanes(w + j, count);
+        return std::pair{dy, dy * ((load_lanes(x + j, count) - m) * s)};
+      });
       mean_dy[r - r0] = static_cast<T>(sum_dy / static_cast<double>(cols));
       mean_dy_xhat[r - r0] = static_cast<T>(sum_dy_xhat / static_cast<double>(cols));
     }
     for (int64_t r = r0; r < r1; ++r) {
       const T* x = a.x + r * cols;
+      const T* g = a.grad_out + r * cols;
       const T m = a.mean[r], s = a.rstd[r], md = mean_dy[r - r0], mdx = mean_dy_xhat[r - r0];
-      const auto dy = dy_of_row(r);
       T* gx = a.out + r * cols;
-      for (int64_t j = 0; j < cols; ++j) gx[j] = s * (value_at(dy, j) - md - (x[j] - m) * s * mdx);
+      for (int64_t j = 0; j < cols; ++j) {
+        const T dy = kWeighted ? g[j] * w[j] : g[j];
+        gx[j] = s * (dy - md - (x[j] - m) * s * mdx);
+      }
     }
   };
   for (int64_t r0 = begin; r0 < end; r0 += kStatRows) {
     const int64_t r1 = std::min(end, r0 + kStatRows);
     if (a.out && w)
-      input_grads(r0, r1, [&](int64_t r) {
-        const T* g = a.grad_out + r * cols;
-        return [g, w](int64_t j) { return g[j] * w[j]; };
-      });
+      input_grads(r0, r1, std::true_type{});
     else if (a.out)
-      input_grads(r0, r1, [&](int64_t r) { return a.grad_out + r * cols; });
+      input_grads(r0, r1, std::false_type{});
     if (!col_part) continue;
-    for (int64_t r = r0; r < r1; ++r) {
-      const T* x = a.x + r * cols;
-      const T* g = a.grad_out + r * cols;
-      const T m = a.mean[r], s = a.rstd[r];
-      for (int64_t j = 0; j < cols; ++j) {
-        sum_w[j] += g[j] * ((x[j] - m) * s);
-        sum_b[j] += g[j];
-      }
-    }
+    add_column_terms(a, r0, r1, sum_w, sum_b);
     if ((r1 - begin) % kColumnSumRows == 0 || r1 == end) {
       for (int64_t j = 0; j < 2 * cols; ++j) col_part[j] += static_cast<double>(sums[static_cast<size_t>(j)]);
       std::fill(sums.begin(), sums.end(), T(0));

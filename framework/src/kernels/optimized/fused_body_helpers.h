@@ -13,6 +13,11 @@
 
 #include "kernels/optimized/fused_kernels.h"
 
+// LaneVectors are passed and returned by value between inlined helpers of this file's unnamed
+// namespace; GCC's note that a 64-byte vector argument changes the ABI without AVX-512 (the
+// baseline file) concerns calls across files, which these never are.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
 namespace tinytorch::kernels::optimized {
 namespace {
 
@@ -31,6 +36,25 @@ struct LaneVectorOf<double> {
   typedef double type __attribute__((vector_size(kLanes * sizeof(double))));
 };
 
+template <class B>
+using LaneVector = typename LaneVectorOf<B>::type;
+
+// The count <= kLanes values from p, zero in the lanes after them.
+template <class B>
+LaneVector<B> load_lanes(const B* p, int64_t count = kLanes) {
+  LaneVector<B> v = {};
+  std::memcpy(&v, p, static_cast<size_t>(count) * sizeof(B));
+  return v;
+}
+
+// 1 in the first `count` lanes, 0 in the rest.
+template <class B>
+LaneVector<B> first_lanes_mask(int64_t count) {
+  LaneVector<B> v = {};
+  for (int64_t l = 0; l < count; ++l) v[l] = B(1);
+  return v;
+}
+
 // Adds buffer[j] (or, with Squares, buffer[j]²) for j in [0, len) into the kLanes partial sums; a
 // tail shorter than kLanes continues the lanes as if padded with zeros. The block's terms sum in B
 // first (len <= kSumBlock), then go to double once: a float-to-double conversion per element cost
@@ -38,7 +62,7 @@ struct LaneVectorOf<double> {
 // each add waited for the previous one (a 256-float row, 16 dependent FMAs, ~64 cycles).
 template <bool Squares = false, class B>
 void add_lanes(const B* buffer, int64_t len, double* part) {
-  using V = typename LaneVectorOf<B>::type;
+  using V = LaneVector<B>;
   V acc[4] = {};
   int64_t j = 0;
   const auto add = [](V& into, const B* from) {
@@ -84,14 +108,6 @@ template <class T>
 struct ValuesOf<T*> {
   using Type = T;
 };
-
-template <class F>
-auto value_at(const F& f, int64_t i) {
-  if constexpr (std::is_pointer_v<F>)
-    return f[i];
-  else
-    return f(i);
-}
 
 // Values [start, start + len): in place for a pointer, else evaluated into buffer (a plain loop
 // that vectorizes whatever f is).
@@ -152,20 +168,39 @@ double lane_sum(int64_t n, const F& f) {
   return combine_lanes(part);
 }
 
-// The sums of f(i) and of g(i) over [0, n), in one pass.
-template <class F, class G>
-std::pair<double, double> lane_sum2(int64_t n, const F& f, const G& g) {
+// The sums over [0, n) of two terms computed a vector at a time: terms(j, count) returns the pair
+// of LaneVectors for the kLanes values from j (count < kLanes only for the last, whose lanes from
+// count on are dropped). Summed in the order of add_lanes, without a buffer in between: a loop
+// that loads its inputs and adds straight into the accumulators is half the instructions.
+template <class B, class Terms>
+std::pair<double, double> vector_lane_sum2(int64_t n, const Terms& terms) {
+  using V = LaneVector<B>;
   double f_part[kLanes] = {}, g_part[kLanes] = {};
-  lane_accumulate2(n, f, g, f_part, g_part);
+  for (int64_t start = 0; start < n; start += kSumBlock) {
+    const int64_t len = n - start < kSumBlock ? n - start : kSumBlock;
+    V f[4] = {}, g[4] = {};
+    const auto add = [&](int k, int64_t j, int64_t count) {
+      const auto [fj, gj] = terms(start + j, count);
+      f[k] += fj;
+      g[k] += gj;
+    };
+    int64_t j = 0;
+    for (; j + 4 * kLanes <= len; j += 4 * kLanes)
+      for (int k = 0; k < 4; ++k) add(k, j + k * kLanes, kLanes);
+    for (; j + kLanes <= len; j += kLanes) add(0, j, kLanes);
+    if (j < len) {
+      const auto [fj, gj] = terms(start + j, len - j);
+      const V kept = first_lanes_mask<B>(len - j);
+      f[0] += fj * kept;
+      g[0] += gj * kept;
+    }
+    const V f_total = (f[0] + f[1]) + (f[2] + f[3]), g_total = (g[0] + g[1]) + (g[2] + g[3]);
+    for (int64_t l = 0; l < kLanes; ++l) {
+      f_part[l] += static_cast<double>(f_total[l]);
+      g_part[l] += static_cast<double>(g_total[l]);
+    }
+  }
   return {combine_lanes(f_part), combine_lanes(g_part)};
-}
-
-// The sums of f(i) and of f(i)² over [0, n), in one pass.
-template <class F>
-std::pair<double, double> lane_sum_and_squares(int64_t n, const F& f) {
-  double part[kLanes] = {}, square_part[kLanes] = {};
-  lane_accumulate_squares(n, f, part, square_part);
-  return {combine_lanes(part), combine_lanes(square_part)};
 }
 
 // Mean and biased variance of `count` values x from the sums of d = x - shift and of d². With the
