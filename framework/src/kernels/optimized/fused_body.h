@@ -291,6 +291,7 @@ T row_loss(const CrossEntropyArgs<T>& a, int64_t r, double lse) {
 
 template <class T>
 void cross_entropy_short_rows(const CrossEntropyArgs<T>& a, int64_t begin, int64_t end) {
+  const ExpLimits limits = exp_limits();
   const int64_t classes = a.classes;
   T xt[kShortClasses * kClassTile];
   T max[kClassTile], sum[kClassTile];
@@ -308,7 +309,7 @@ void cross_entropy_short_rows(const CrossEntropyArgs<T>& a, int64_t begin, int64
         max[i] = (v > max[i] || v != v) ? v : max[i];  // NaN wins
       }
     for (int64_t c = 0; c < classes; ++c)
-      for (int64_t i = 0; i < rows; ++i) sum[i] += vector_exp<T>(xt[c * kClassTile + i] - max[i]);
+      for (int64_t i = 0; i < rows; ++i) sum[i] += vector_exp<T>(xt[c * kClassTile + i] - max[i], limits);
     // The log in double through libm, as for long rows: vec_math's log_t uses an FMA only
     // where the ISA has it, and the baseline and AVX-512 builds of these bodies must agree bitwise.
     for (int64_t i = 0; i < rows; ++i) {
@@ -321,12 +322,13 @@ void cross_entropy_short_rows(const CrossEntropyArgs<T>& a, int64_t begin, int64
 
 template <class T>
 void cross_entropy_rows(const CrossEntropyArgs<T>& a, int64_t begin, int64_t end) {
+  const ExpLimits limits = exp_limits();
   if (a.classes < kShortClasses) return cross_entropy_short_rows(a, begin, end);
   const int64_t classes = a.classes;
   for (int64_t r = begin; r < end; ++r) {
     const T* x = a.logits + r * classes;
     const T max = lane_max(x, classes);
-    const double sum_exp = lane_sum(classes, [&](int64_t c) { return vector_exp<T>(x[c] - max); });
+    const double sum_exp = lane_sum(classes, [&](int64_t c) { return vector_exp<T>(x[c] - max, limits); });
     const double lse = static_cast<double>(max) + std::log(sum_exp);
     a.lse[r] = static_cast<T>(lse);
     a.loss[r] = row_loss(a, r, lse);
@@ -337,6 +339,7 @@ void cross_entropy_rows(const CrossEntropyArgs<T>& a, int64_t begin, int64_t end
 // the exp runs over a whole tile of rows in vector lanes instead of a few classes at a time.
 template <class T>
 void cross_entropy_backward_short_rows(const CrossEntropyArgs<T>& a, int64_t begin, int64_t end) {
+  const ExpLimits limits = exp_limits();
   const int64_t classes = a.classes;
   const double eps = a.label_smoothing;
   T lse[kShortClasses * kClassTile], grad[kShortClasses * kClassTile], uniform[kShortClasses * kClassTile];
@@ -352,7 +355,7 @@ void cross_entropy_backward_short_rows(const CrossEntropyArgs<T>& a, int64_t beg
     }
     const T* x = a.logits + r0 * classes;
     T* gx = a.grad_logits + r0 * classes;
-    for (int64_t k = 0; k < rows * classes; ++k) gx[k] = grad[k] * vector_exp<T>(x[k] - lse[k]) - uniform[k];
+    for (int64_t k = 0; k < rows * classes; ++k) gx[k] = grad[k] * vector_exp<T>(x[k] - lse[k], limits) - uniform[k];
     for (int64_t i = 0; i < rows; ++i) {
       const int64_t t = a.target[r0 + i];
       if (t == a.ignore_index)
@@ -366,6 +369,7 @@ void cross_entropy_backward_short_rows(const CrossEntropyArgs<T>& a, int64_t beg
 // grad = grad_loss * (softmax - (1 - eps) * onehot - eps / C).
 template <class T>
 void cross_entropy_backward_rows(const CrossEntropyArgs<T>& a, int64_t begin, int64_t end) {
+  const ExpLimits limits = exp_limits();
   if (a.classes < kShortClasses) return cross_entropy_backward_short_rows(a, begin, end);
   const int64_t classes = a.classes;
   const double eps = a.label_smoothing;
@@ -379,7 +383,7 @@ void cross_entropy_backward_rows(const CrossEntropyArgs<T>& a, int64_t begin, in
     }
     const T g = a.grad_loss[r], lse = a.lse[r];
     const T uniform = static_cast<T>(g * eps / static_cast<double>(classes));
-    for (int64_t c = 0; c < classes; ++c) gx[c] = g * vector_exp<T>(x[c] - lse) - uniform;
+    for (int64_t c = 0; c < classes; ++c) gx[c] = g * vector_exp<T>(x[c] - lse, limits) - uniform;
     gx[t] -= static_cast<T>(g * (1 - eps));
   }
 }

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "kernels/optimized/fused_kernels.h"
+#include "kernels/optimized/opaque.h"
 
 // LaneVectors are passed and returned by value between inlined helpers of this file's unnamed
 // namespace; GCC's note that a 64-byte vector argument changes the ABI without AVX-512 (the
@@ -236,16 +237,23 @@ T lane_max(const T* v, int64_t n) {
   return out;
 }
 
+// vector_exp's clamp, taken once per kernel through opaque() (see opaque.h): below the low limit
+// exp underflows (the result there is ~1e-38), above the high one it overflows.
+struct ExpLimits {
+  float low, high;
+};
+inline ExpLimits exp_limits() { return {opaque(-87.33654f), opaque(88.0f)}; }
+
 // exp for x <= 88: Cephes-style range reduction x = n ln2 + r, |r| <= ln2 / 2, a degree-6
 // polynomial for exp(r) and 2^n built in the exponent bits. Straight-line code, so loops over it
 // vectorize (std::exp does not). Within 2 ulp for floats; doubles use std::exp.
 template <class T>
-T vector_exp(T x) {
+T vector_exp(T x, const ExpLimits& limits) {
   if constexpr (std::is_same_v<T, double>) {
     return std::exp(x);
   } else {
-    x = x < -87.33654f ? -87.33654f : x;  // below this exp underflows; the result here is ~1e-38
-    x = x > 88.0f ? 88.0f : x;
+    x = x < limits.low ? limits.low : x;
+    x = x > limits.high ? limits.high : x;
     const float shifted = x * 1.44269504088896341f + 12582912.0f;  // 1.5 * 2^23: rounds to an integer
     const float n = shifted - 12582912.0f;
     int32_t n_bits;

@@ -23,8 +23,8 @@ constexpr double kGeluCubic = 0.044715;
 constexpr int kLanes = 32;
 
 template <class T>
-T sigmoid_t(T x) {
-  return T(1) / (T(1) + exp_t(-x));
+T sigmoid_t(T x, const Limits& limits) {
+  return T(1) / (T(1) + exp_t(-x, limits));
 }
 
 // Function objects, not function pointers: each pick is its own type, so lane_extreme's loop is
@@ -78,20 +78,22 @@ void map_binary(O* out, const T* a, int64_t a_step, const T* b, int64_t b_step, 
 template <class Loops, class T>
 void unary_span(UnaryOp op, T* out, const T* x, int64_t n, double p0, double p1) {
   const auto run = [&](auto f) { map_unary(out, x, n, f); };
+  const Limits lim = opaque_limits();
   switch (op) {
     case UnaryOp::Neg: return run([](T v) { return -v; });
-    case UnaryOp::Exp: return run([](T v) { return exp_t(v); });
+    case UnaryOp::Exp: return run([lim](T v) { return exp_t(v, lim); });
     case UnaryOp::Log: return run([](T v) { return log_t(v); });
     case UnaryOp::Sqrt: return Loops::sqrt(out, x, n, false);
     case UnaryOp::Rsqrt: return Loops::sqrt(out, x, n, true);
     case UnaryOp::Abs: return run([](T v) { return v < 0 ? -v : v; });
     case UnaryOp::Relu: return run([](T v) { return (v > 0 || v != v) ? v : T(0); });
-    case UnaryOp::Sigmoid: return run([](T v) { return sigmoid_t(v); });
-    case UnaryOp::Tanh: return run([](T v) { return tanh_t(v); });
-    case UnaryOp::Silu: return run([](T v) { return v * sigmoid_t(v); });
-    case UnaryOp::GeluErf: return run([](T v) { return T(0.5) * v * one_plus_erf_t(v * T(kSqrt1_2)); });
+    case UnaryOp::Sigmoid: return run([lim](T v) { return sigmoid_t(v, lim); });
+    case UnaryOp::Tanh: return run([lim](T v) { return tanh_t(v, lim); });
+    case UnaryOp::Silu: return run([lim](T v) { return v * sigmoid_t(v, lim); });
+    case UnaryOp::GeluErf: return run([lim](T v) { return T(0.5) * v * one_plus_erf_t(v * T(kSqrt1_2), lim); });
     case UnaryOp::GeluTanh:
-      return run([](T v) { return T(0.5) * v * (T(1) + tanh_t(T(kSqrt2OverPi) * (v + T(kGeluCubic) * v * v * v))); });
+      return run(
+          [lim](T v) { return T(0.5) * v * (T(1) + tanh_t(T(kSqrt2OverPi) * (v + T(kGeluCubic) * v * v * v), lim)); });
     case UnaryOp::LeakyRelu: {
       const T slope = static_cast<T>(p0);
       return run([slope](T v) { return v * (v > 0 ? T(1) : slope); });  // unconditional multiply vectorizes
@@ -116,6 +118,7 @@ template <class T>
 void binary_span(BinaryOp op, T* out, const T* a, int64_t a_step, const T* b, int64_t b_step, int64_t n, double alpha) {
   const T al = static_cast<T>(alpha);
   const auto run = [&](auto f) { map_binary(out, a, a_step, b, b_step, n, f); };
+  const Limits lim = opaque_limits();
   switch (op) {
     case BinaryOp::Add:
       if (alpha == 1.0) return run([](T x, T y) { return x + y; });
@@ -133,19 +136,19 @@ void binary_span(BinaryOp op, T* out, const T* a, int64_t a_step, const T* b, in
     case BinaryOp::SigmoidBackward: return run([](T g, T y) { return g * y * (T(1) - y); });
     case BinaryOp::TanhBackward: return run([](T g, T y) { return g * (T(1) - y * y); });
     case BinaryOp::SiluBackward:
-      return run([](T g, T x) {
-        const T s = sigmoid_t(x);
+      return run([lim](T g, T x) {
+        const T s = sigmoid_t(x, lim);
         return g * s * (T(1) + x * (T(1) - s));
       });
     case BinaryOp::GeluErfBackward:
-      return run([](T g, T x) {
-        const T cdf = T(0.5) * one_plus_erf_t(x * T(kSqrt1_2));
-        const T pdf = T(kInvSqrt2Pi) * exp_t(T(-0.5) * x * x);
+      return run([lim](T g, T x) {
+        const T cdf = T(0.5) * one_plus_erf_t(x * T(kSqrt1_2), lim);
+        const T pdf = T(kInvSqrt2Pi) * exp_t(T(-0.5) * x * x, lim);
         return g * (cdf + x * pdf);
       });
     case BinaryOp::GeluTanhBackward:
-      return run([](T g, T x) {
-        const T t = tanh_t(T(kSqrt2OverPi) * (x + T(kGeluCubic) * x * x * x));
+      return run([lim](T g, T x) {
+        const T t = tanh_t(T(kSqrt2OverPi) * (x + T(kGeluCubic) * x * x * x), lim);
         const T d_inner = T(kSqrt2OverPi) * (T(1) + T(3 * kGeluCubic) * x * x);
         return g * (T(0.5) * (T(1) + t) + T(0.5) * x * (T(1) - t * t) * d_inner);
       });
@@ -236,28 +239,50 @@ void accumulate_rows_span(ReduceOp op, T* acc, const T* x, int64_t rows, int64_t
   run(PickMin{});
 }
 
-// Each row: max, then e = exp(x - max) stored in out and summed, then scaled (or turned into
-// x - max - log(sum) for log_softmax).
+// Rows per group whose statistics (max and exp-sum; backward, the row sum) are taken before any
+// of them is written: each row's statistics end in a chain of dependent reductions and a log or
+// division, and one row after another, each chain waited for the previous row's output loop.
+constexpr int64_t kStatRows = 8;
+
+// Each row: max, then the sum of e = exp(x - max), then e / sum (e stored in out on the way) or,
+// for log_softmax, x - max - log(sum) (e only summed).
 template <class T>
 void softmax_rows_span(T* out, const T* x, int64_t rows, int64_t n, bool log) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const T* xr = x + r * n;
-    T* yr = out + r * n;
-    const T m = lane_extreme(xr, n, -std::numeric_limits<T>::infinity(), PickLarger{});
-    for (int64_t i = 0; i < n; ++i) yr[i] = exp_t(xr[i] - m);
-    const double sum = sum_span(yr, n);
-    if (log) {
-      const T log_sum = static_cast<T>(std::log(sum));
-      for (int64_t i = 0; i < n; ++i) yr[i] = (xr[i] - m) - log_sum;
-    } else {
-      const T inv = static_cast<T>(1.0 / sum);
-      for (int64_t i = 0; i < n; ++i) yr[i] *= inv;
+  const Limits lim = opaque_limits();
+  T max[kStatRows];
+  double sum[kStatRows];
+  for (int64_t r0 = 0; r0 < rows; r0 += kStatRows) {
+    const int64_t r1 = std::min(rows, r0 + kStatRows);
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* xr = x + r * n;
+      const T m = lane_extreme(xr, n, -std::numeric_limits<T>::infinity(), PickLarger{});
+      max[r - r0] = m;
+      if (log) {
+        sum[r - r0] = blocked_sum<T>(n, [xr, m, lim](int64_t i) { return exp_t(xr[i] - m, lim); });
+      } else {
+        T* yr = out + r * n;
+        for (int64_t i = 0; i < n; ++i) yr[i] = exp_t(xr[i] - m, lim);
+        sum[r - r0] = sum_span(yr, n);
+      }
+    }
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* xr = x + r * n;
+      T* yr = out + r * n;
+      const T m = max[r - r0];
+      if (log) {
+        const T log_sum = static_cast<T>(std::log(sum[r - r0]));
+        for (int64_t i = 0; i < n; ++i) yr[i] = (xr[i] - m) - log_sum;
+      } else {
+        const T inv = static_cast<T>(1.0 / sum[r - r0]);
+        for (int64_t i = 0; i < n; ++i) yr[i] *= inv;
+      }
     }
   }
 }
 
 template <class T>
 void softmax_columns_span(T* out, const T* x, int64_t n, int64_t inner, bool log, T* scratch) {
+  const Limits lim = opaque_limits();
   T* mx = scratch;
   T* sum = scratch + inner;
   for (int64_t j = 0; j < inner; ++j) {
@@ -267,7 +292,7 @@ void softmax_columns_span(T* out, const T* x, int64_t n, int64_t inner, bool log
   accumulate_rows_span(ReduceOp::Max, mx, x, n, inner, inner);
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < inner; ++j) {
-      const T e = exp_t(x[i * inner + j] - mx[j]);
+      const T e = exp_t(x[i * inner + j] - mx[j], lim);
       out[i * inner + j] = e;
       sum[j] += e;
     }
@@ -282,19 +307,29 @@ void softmax_columns_span(T* out, const T* x, int64_t n, int64_t inner, bool log
   }
 }
 
-// softmax:     dx = y * (g - sum(g * y));  log_softmax: dx = g - exp(y) * sum(g)
+// softmax:     dx = y * (g - sum(g * y));  log_softmax: dx = g - exp(y) * sum(g). The sums of a
+// group of rows come first (as in the forward).
 template <class T>
 void softmax_backward_rows_span(T* grad_in, const T* grad_out, const T* y, int64_t rows, int64_t n, bool log) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const T* g = grad_out + r * n;
-    const T* yr = y + r * n;
-    T* gx = grad_in + r * n;
-    if (log) {
-      const T s = static_cast<T>(sum_span(g, n));
-      for (int64_t i = 0; i < n; ++i) gx[i] = g[i] - exp_t(yr[i]) * s;
-    } else {
-      const T dot = static_cast<T>(blocked_sum<T>(n, [&](int64_t i) { return g[i] * yr[i]; }));
-      for (int64_t i = 0; i < n; ++i) gx[i] = yr[i] * (g[i] - dot);
+  const Limits lim = opaque_limits();
+  T sums[kStatRows];
+  for (int64_t r0 = 0; r0 < rows; r0 += kStatRows) {
+    const int64_t r1 = std::min(rows, r0 + kStatRows);
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* g = grad_out + r * n;
+      const T* yr = y + r * n;
+      sums[r - r0] = log ? static_cast<T>(sum_span(g, n))
+                         : static_cast<T>(blocked_sum<T>(n, [g, yr](int64_t i) { return g[i] * yr[i]; }));
+    }
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* g = grad_out + r * n;
+      const T* yr = y + r * n;
+      T* gx = grad_in + r * n;
+      const T s = sums[r - r0];
+      if (log)
+        for (int64_t i = 0; i < n; ++i) gx[i] = g[i] - exp_t(yr[i], lim) * s;
+      else
+        for (int64_t i = 0; i < n; ++i) gx[i] = yr[i] * (g[i] - s);
     }
   }
 }
@@ -302,6 +337,7 @@ void softmax_backward_rows_span(T* grad_in, const T* grad_out, const T* y, int64
 template <class T>
 void softmax_backward_columns_span(T* grad_in, const T* grad_out, const T* y, int64_t n, int64_t inner, bool log,
                                    T* scratch) {
+  const Limits lim = opaque_limits();
   T* dot = scratch;
   for (int64_t j = 0; j < inner; ++j) dot[j] = 0;
   if (log) {
@@ -309,7 +345,7 @@ void softmax_backward_columns_span(T* grad_in, const T* grad_out, const T* y, in
     for (int64_t i = 0; i < n; ++i)
       for (int64_t j = 0; j < inner; ++j) {
         const int64_t k = i * inner + j;
-        grad_in[k] = grad_out[k] - exp_t(y[k]) * dot[j];
+        grad_in[k] = grad_out[k] - exp_t(y[k], lim) * dot[j];
       }
     return;
   }

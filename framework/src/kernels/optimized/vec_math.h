@@ -14,6 +14,8 @@
 #include <cstring>
 #include <limits>
 
+#include "kernels/optimized/opaque.h"
+
 namespace tinytorch::kernels::optimized {
 namespace {
 
@@ -46,10 +48,16 @@ constexpr float kLn2Lo = -2.12194440e-4f;
 constexpr float kLog2e = 1.44269504f;
 constexpr float kRoundShifter = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer in the low bits
 
+// The range limits of exp and erf, taken once per kernel through opaque() (see opaque.h).
+struct Limits {
+  float exp_low, exp_high, erf_cap;
+};
+inline Limits opaque_limits() { return {opaque(-104.0f), opaque(88.8f), opaque(10.0f)}; }
+
 // e^x = 2^n * e^r with n = round(x / ln2), |r| <= ln2 / 2 and e^r = 1 + r + r^2 * p(r).
-inline float exp_f32(float x) {
-  x = x > 88.8f ? 88.8f : x;  // keeps NaN; beyond these bounds the result is inf / 0 anyway
-  x = x < -104.0f ? -104.0f : x;
+inline float exp_f32(float x, const Limits& limits) {
+  x = x > limits.exp_high ? limits.exp_high : x;  // keeps NaN; beyond the limits the result is inf / 0 anyway
+  x = x < limits.exp_low ? limits.exp_low : x;
   const float shifted = x * kLog2e + kRoundShifter;
   const float n = shifted - kRoundShifter;
   const int32_t ni = bits_of(shifted) - bits_of(kRoundShifter);
@@ -101,7 +109,7 @@ inline float with_sign_of(float magnitude, float sign_source) {
 }
 
 // Odd polynomial near 0 (where 1 - 2 / (e^2x + 1) would cancel), the exp form elsewhere.
-inline float tanh_f32(float x) {
+inline float tanh_f32(float x, const Limits& limits) {
   const float ax = std::fabs(x);
   const float x2 = x * x;
   float p = -6.088715512e-03f;
@@ -110,13 +118,13 @@ inline float tanh_f32(float x) {
   p = madd(p, x2, 1.333275735e-01f);
   p = madd(p, x2, -3.333332837e-01f);
   const float small = x + x * x2 * p;
-  const float large = with_sign_of(1.0f - 2.0f / (exp_f32(2.0f * ax) + 1.0f), x);
+  const float large = with_sign_of(1.0f - 2.0f / (exp_f32(2.0f * ax, limits) + 1.0f), x);
   return ax < 0.625f ? small : large;
 }
 
 // 1 + erf(z), accurate also where erf(z) is close to -1 (the Gaussian CDF's left tail):
 // |z| < 0.9: z * p(z^2); otherwise erfc(|z|) = e^(-z^2) * q(1 / |z|).
-inline float one_plus_erf_f32(float z) {
+inline float one_plus_erf_f32(float z, const Limits& limits) {
   const float az = std::fabs(z);
   const float z2 = z * z;
   float p = -6.086067297e-04f;
@@ -126,7 +134,7 @@ inline float one_plus_erf_f32(float z) {
   p = madd(p, z2, -3.761252165e-01f);
   p = madd(p, z2, 1.128379107e+00f);
   const float small = 1.0f + z * p;
-  const float a = az < 10.0f ? az : 10.0f;  // keeps the polynomial in range; erfc(10) ~ 2e-45
+  const float a = az < limits.erf_cap ? az : limits.erf_cap;  // keeps the polynomial in range; erfc(10) ~ 2e-45
   const float t = 1.0f / a;
   float q = -2.326444350e-02f;
   q = madd(q, t, 1.721425205e-01f);
@@ -139,21 +147,22 @@ inline float one_plus_erf_f32(float z) {
   q = madd(q, t, 1.036007702e-02f);
   q = madd(q, t, 5.628966093e-01f);
   q = madd(q, t, 6.626196409e-05f);
-  const float tail = exp_f32(-(a * a)) * q;
-  const float erfc_a = az < 10.0f ? tail : 0.0f;  // exactly 0 far out, so gelu(-inf) is NaN as in the reference
+  const float tail = exp_f32(-(a * a), limits) * q;
+  const float erfc_a =
+      az < limits.erf_cap ? tail : 0.0f;  // exactly 0 far out, so gelu(-inf) is NaN as in the reference
   const float large = (z < 0 ? 0.0f : 2.0f) - (z < 0 ? -1.0f : 1.0f) * erfc_a;
   return az < 0.9f ? small : large;
 }
 
 // Type-generic entry points for the kernel templates.
-inline float exp_t(float x) { return exp_f32(x); }
-inline double exp_t(double x) { return std::exp(x); }
+inline float exp_t(float x, const Limits& limits) { return exp_f32(x, limits); }
+inline double exp_t(double x, const Limits&) { return std::exp(x); }
 inline float log_t(float x) { return log_f32(x); }
 inline double log_t(double x) { return std::log(x); }
-inline float tanh_t(float x) { return tanh_f32(x); }
-inline double tanh_t(double x) { return std::tanh(x); }
-inline float one_plus_erf_t(float z) { return one_plus_erf_f32(z); }
-inline double one_plus_erf_t(double z) { return 1.0 + std::erf(z); }
+inline float tanh_t(float x, const Limits& limits) { return tanh_f32(x, limits); }
+inline double tanh_t(double x, const Limits&) { return std::tanh(x); }
+inline float one_plus_erf_t(float z, const Limits& limits) { return one_plus_erf_f32(z, limits); }
+inline double one_plus_erf_t(double z, const Limits&) { return 1.0 + std::erf(z); }
 
 }  // namespace
 }  // namespace tinytorch::kernels::optimized
