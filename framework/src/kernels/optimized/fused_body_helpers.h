@@ -66,22 +66,16 @@ void add_lanes(const B* buffer, int64_t len, double* part) {
   using V = LaneVector<B>;
   V acc[4] = {};
   int64_t j = 0;
-  const auto add = [](V& into, const B* from) {
-    V v;
-    std::memcpy(&v, from, sizeof v);
+  const auto add = [](V& into, const V& v) {
     if constexpr (Squares)
       into += v * v;
     else
       into += v;
   };
   for (; j + 4 * kLanes <= len; j += 4 * kLanes)
-    for (int k = 0; k < 4; ++k) add(acc[k], buffer + j + k * kLanes);
-  for (; j + kLanes <= len; j += kLanes) add(acc[0], buffer + j);
-  if (j < len) {
-    B tail[kLanes] = {};
-    std::copy(buffer + j, buffer + len, tail);
-    add(acc[0], tail);
-  }
+    for (int k = 0; k < 4; ++k) add(acc[k], load_lanes(buffer + j + k * kLanes));
+  for (; j + kLanes <= len; j += kLanes) add(acc[0], load_lanes(buffer + j));
+  if (j < len) add(acc[0], load_lanes(buffer + j, len - j));
   const V total = (acc[0] + acc[1]) + (acc[2] + acc[3]);
   for (int64_t l = 0; l < kLanes; ++l) part[l] += static_cast<double>(total[l]);
 }
