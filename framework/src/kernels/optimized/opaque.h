@@ -6,10 +6,14 @@
 #pragma once
 
 namespace tinytorch::kernels::optimized {
+// Unnamed: included by files built for different ISAs, each keeps its own copy (an inline
+// function merged across them could run AVX-512 code on a CPU without it).
+namespace {
 
 template <class T>
 __attribute__((noipa)) T opaque(T value) {
   return value;
 }
 
+}  // namespace
 }  // namespace tinytorch::kernels::optimized
