@@ -63,17 +63,14 @@ void layer_norm_rows(const LayerNormArgs<T>& a, int64_t begin, int64_t end) {
 // computing grad_input.
 template <class T>
 void add_column_terms(const LayerNormArgs<T>& a, int64_t r0, int64_t r1, T* sum_w, T* sum_b) {
-  using V = typename LaneVectorOf<T>::type;
+  using V = LaneVector<T>;
   const int64_t cols = a.cols;
   int64_t j = 0;
   for (; j + kLanes <= cols; j += kLanes) {
-    V w, b, g, x;
-    std::memcpy(&w, sum_w + j, sizeof w);
-    std::memcpy(&b, sum_b + j, sizeof b);
+    V w = load_lanes(sum_w + j), b = load_lanes(sum_b + j);
     for (int64_t r = r0; r < r1; ++r) {
-      std::memcpy(&g, a.grad_out + r * cols + j, sizeof g);
-      std::memcpy(&x, a.x + r * cols + j, sizeof x);
-      w += g * ((x - a.mean[r]) * a.rstd[r]);
+      const V g = load_lanes(a.grad_out + r * cols + j);
+      w += g * ((load_lanes(a.x + r * cols + j) - a.mean[r]) * a.rstd[r]);
       b += g;
     }
     std::memcpy(sum_w + j, &w, sizeof w);

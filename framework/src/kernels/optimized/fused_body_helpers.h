@@ -56,28 +56,43 @@ LaneVector<B> first_lanes_mask(int64_t count) {
   return v;
 }
 
+// Visits the LaneVectors of a block of len <= kSumBlock values in the order every block sum here
+// uses: visit(k, j, count) for the vector starting at j (count < kLanes only for the last one)
+// and accumulator k. Four accumulators take turns, so consecutive adds do not wait for each other
+// (with one, a 256-float row was a chain of 16 dependent FMAs, ~64 cycles); a trailing group of
+// fewer than four vectors, the last partial one included, goes to accumulator 0.
+template <class Visit>
+void for_each_lane_vector(int64_t len, const Visit& visit) {
+  int64_t j = 0;
+  for (; j + 4 * kLanes <= len; j += 4 * kLanes)
+    for (int k = 0; k < 4; ++k) visit(k, j + k * kLanes, kLanes);
+  for (; j + kLanes <= len; j += kLanes) visit(0, j, kLanes);
+  if (j < len) visit(0, j, len - j);
+}
+
+// The four accumulators folded pairwise, ((0 + 1) + (2 + 3)), then added lane by lane into part in
+// double: once per block, since a float-to-double conversion per element cost more than the adds.
+template <class V>
+void fold_into(const V* acc, double* part) {
+  const V total = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  for (int64_t l = 0; l < kLanes; ++l) part[l] += static_cast<double>(total[l]);
+}
+
 // Adds buffer[j] (or, with Squares, buffer[j]²) for j in [0, len) into the kLanes partial sums; a
-// tail shorter than kLanes continues the lanes as if padded with zeros. The block's terms sum in B
-// first (len <= kSumBlock), then go to double once: a float-to-double conversion per element cost
-// more than the adds. Four accumulators take turns and are folded pairwise at the end: with one,
-// each add waited for the previous one (a 256-float row, 16 dependent FMAs, ~64 cycles).
+// tail shorter than kLanes continues the lanes as if padded with zeros. The block sums in B, then
+// goes to double (fold_into).
 template <bool Squares = false, class B>
 void add_lanes(const B* buffer, int64_t len, double* part) {
   using V = LaneVector<B>;
   V acc[4] = {};
-  int64_t j = 0;
-  const auto add = [](V& into, const V& v) {
+  for_each_lane_vector(len, [&](int k, int64_t j, int64_t count) {
+    const V v = load_lanes(buffer + j, count);
     if constexpr (Squares)
-      into += v * v;
+      acc[k] += v * v;
     else
-      into += v;
-  };
-  for (; j + 4 * kLanes <= len; j += 4 * kLanes)
-    for (int k = 0; k < 4; ++k) add(acc[k], load_lanes(buffer + j + k * kLanes));
-  for (; j + kLanes <= len; j += kLanes) add(acc[0], load_lanes(buffer + j));
-  if (j < len) add(acc[0], load_lanes(buffer + j, len - j));
-  const V total = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-  for (int64_t l = 0; l < kLanes; ++l) part[l] += static_cast<double>(total[l]);
+      acc[k] += v;
+  });
+  fold_into(acc, part);
 }
 
 inline double combine_lanes(const double* part) {
@@ -165,7 +180,7 @@ double lane_sum(int64_t n, const F& f) {
 
 // The sums over [0, n) of two terms computed a vector at a time: terms(j, count) returns the pair
 // of LaneVectors for the kLanes values from j (count < kLanes only for the last, whose lanes from
-// count on are dropped). Summed in the order of add_lanes, without a buffer in between: a loop
+// count on are dropped). Summed in add_lanes' order (for_each_lane_vector), without a buffer in between: a loop
 // that loads its inputs and adds straight into the accumulators is half the instructions.
 template <class B, class Terms>
 std::pair<double, double> vector_lane_sum2(int64_t n, const Terms& terms) {
@@ -174,26 +189,18 @@ std::pair<double, double> vector_lane_sum2(int64_t n, const Terms& terms) {
   for (int64_t start = 0; start < n; start += kSumBlock) {
     const int64_t len = n - start < kSumBlock ? n - start : kSumBlock;
     V f[4] = {}, g[4] = {};
-    const auto add = [&](int k, int64_t j, int64_t count) {
-      const auto [fj, gj] = terms(start + j, count);
+    for_each_lane_vector(len, [&](int k, int64_t j, int64_t count) {
+      auto [fj, gj] = terms(start + j, count);
+      if (count < kLanes) {
+        const V kept = first_lanes_mask<B>(count);
+        fj *= kept;
+        gj *= kept;
+      }
       f[k] += fj;
       g[k] += gj;
-    };
-    int64_t j = 0;
-    for (; j + 4 * kLanes <= len; j += 4 * kLanes)
-      for (int k = 0; k < 4; ++k) add(k, j + k * kLanes, kLanes);
-    for (; j + kLanes <= len; j += kLanes) add(0, j, kLanes);
-    if (j < len) {
-      const auto [fj, gj] = terms(start + j, len - j);
-      const V kept = first_lanes_mask<B>(len - j);
-      f[0] += fj * kept;
-      g[0] += gj * kept;
-    }
-    const V f_total = (f[0] + f[1]) + (f[2] + f[3]), g_total = (g[0] + g[1]) + (g[2] + g[3]);
-    for (int64_t l = 0; l < kLanes; ++l) {
-      f_part[l] += static_cast<double>(f_total[l]);
-      g_part[l] += static_cast<double>(g_total[l]);
-    }
+    });
+    fold_into(f, f_part);
+    fold_into(g, g_part);
   }
   return {combine_lanes(f_part), combine_lanes(g_part)};
 }
