@@ -22,6 +22,7 @@
 #include "kernels/optimized/conv_pool_kernels.h"
 #include "kernels/optimized/gemm/gemm.h"
 #include "kernels/optimized/gemm/pack.h"
+#include "kernels/optimized/int_math.h"
 #include "kernels/optimized/thread_pool.h"
 #include "kernels/optimized/thread_scratch.h"
 
@@ -39,8 +40,6 @@ constexpr int64_t kMinInputGradientChannels = 8;
 // Rows of the weight gradient per work item when threads share one slot (a multiple of every
 // ISA's dot-product block).
 constexpr int64_t kRowsPerItem = 12;
-
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // The phase-split padded input. The zero-padded image (hp x wp) is split by the stride into
 // sh * sw phase planes of hq x wq: padded element (a, b) goes to phase (a % sh, b % sw), row a / sh,

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernels/optimized/fused_kernels.h"
+#include "kernels/optimized/int_math.h"
 #include "kernels/optimized/optimized_kernels.h"
 #include "kernels/optimized/thread_pool.h"
 #include "kernels/reference/reference_kernels.h"
@@ -83,10 +84,8 @@ void layer_norm_backward(const Tensor& grad_input, const Tensor& grad_weight, co
         const auto body = fused_bodies<T>().layer_norm_backward;
         const bool params = a.grad_weight || a.grad_bias;
         const int64_t cols = a.cols;
-        const int64_t per_block = (a.rows + kMaxRowBlocks - 1) / kMaxRowBlocks;
-        const int64_t block_rows =
-            std::max<int64_t>(kColumnSumRows, (per_block + kColumnSumRows - 1) / kColumnSumRows * kColumnSumRows);
-        const int64_t blocks = (a.rows + block_rows - 1) / block_rows;
+        const int64_t block_rows = std::max(kColumnSumRows, round_up(ceil_div(a.rows, kMaxRowBlocks), kColumnSumRows));
+        const int64_t blocks = ceil_div(a.rows, block_rows);
         std::vector<double> parts(params ? static_cast<size_t>(blocks * 2 * cols) : 0);
         parallel_for(0, blocks, grain_for(block_rows * cols), [&](int64_t first, int64_t last) {
           for (int64_t b = first; b < last; ++b)

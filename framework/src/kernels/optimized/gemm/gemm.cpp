@@ -20,14 +20,12 @@
 #include "kernels/optimized/gemm/block_sizes.h"
 #include "kernels/optimized/gemm/microkernels.h"
 #include "kernels/optimized/gemm/pack.h"
+#include "kernels/optimized/int_math.h"
 #include "kernels/optimized/thread_pool.h"
 #include "tinytorch/error.h"
 
 namespace tinytorch::kernels::optimized {
 namespace {
-
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-int64_t round_up(int64_t a, int64_t b) { return ceil_div(a, b) * b; }
 
 // Below this many multiply-adds a fork-join costs more than it saves: waking the sleeping worker
 // takes tens of microseconds here, and a 128^3 product took 63 us on 2 threads vs 30 us on one.
